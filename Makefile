@@ -1,0 +1,42 @@
+# Kernel-style entry points; see README.md.
+#   make vmtest  [T=...] [KERNEL=series|base] [KDIR=...] [VARIANT=debug|kasan]
+#   make check   everything CI runs: lint, harness, model, vmtest
+#   make lint | harness | model | bench | tree | export
+T ?= kptr_dtor_nmi
+KERNEL ?= series
+VARIANT ?= debug
+export T KERNEL KDIR VARIANT TP_ARGS
+
+.PHONY: all vmtest check lint harness model bench tree export deps clean-cache help
+
+all: help
+
+help:
+	@sed -n '2,4p' Makefile | sed 's/^# *//'
+
+deps:
+	scripts/deps.sh
+
+vmtest:
+	scripts/vmtest.sh
+
+lint:
+	scripts/lint.sh
+
+harness:
+	$(MAKE) -C harness
+
+model:
+	$(MAKE) -C model
+
+bench:
+	scripts/bench.sh
+
+tree:
+	scripts/tree.sh
+
+export:
+	scripts/export.sh
+
+check:
+	scripts/check.sh

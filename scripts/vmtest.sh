@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# vmtest.sh: the main job. Environment (from make): KERNEL=series|base,
+# T=<test_progs -t selection>, KDIR=<existing tree>, VARIANT=debug|kasan,
+# TP_ARGS=<extra test_progs arguments>.
+#   series (default): kernel and selftests from base + patches/
+#   base: the unmodified 7.3.4 kernel, with the series' selftests and
+#         bpf_testmod built for it (shows new tests failing on the base)
+#   KDIR: a kernel tree of your own (e.g. bpf-next with the series
+#         applied), built and tested as it is
+source "$(dirname "$0")/common.sh"
+
+KERNEL=${KERNEL:-series} T=${T:-kptr_dtor_nmi} VARIANT=${VARIANT:-debug}
+log=$CACHE/logs
+t0=$(date +%s)
+stage deps "$log/deps.log" "$TOP/scripts/deps.sh"
+stage fetch+unpack "$log/fetch.log" "$TOP/scripts/fetch-base.sh"
+suffix=$([ "$VARIANT" = debug ] || echo "-$VARIANT")
+if [ -n "${KDIR:-}" ]; then
+	SRC=$(cd "$KDIR" && pwd)
+	STSRC=$SRC
+	id=$(echo "$SRC" | sha1sum | cut -c1-8)
+	KB=$CACHE/kdir-$id/build$suffix
+	name=kdir-$id
+else
+	stage "apply patches/" "$log/tree.log" "$TOP/scripts/tree.sh"
+	STSRC=$CACHE/series/src
+	case $KERNEL in
+	series) SRC=$CACHE/series/src ;;
+	base) SRC=$CACHE/base/src ;;
+	*) die "KERNEL must be series or base" ;;
+	esac
+	KB=$CACHE/$KERNEL/build$suffix
+	name=$KERNEL$suffix
+fi
+stage "build kernel ($name)" "$log/kernel-$name.log" "$TOP/scripts/build-kernel.sh" "$SRC" "$KB" "$VARIANT"
+OUT=$KB/selftests
+stage "build selftests ($name)" "$log/selftests-$name.log" "$TOP/scripts/build-selftests.sh" "$STSRC" "$KB" "$OUT"
+RUN=$CACHE/run/$name
+echo "[$(date +%T)] boot + test_progs -t $T ..."
+t1=$(date +%s)
+set +e
+"$TOP/scripts/vm-run.sh" "$KB" "$OUT" "$RUN" "./test_progs ${TP_ARGS:-} -t $T"
+rc=$?
+set -e
+echo "[$(date +%T)] boot + test done in $(($(date +%s) - t1))s (rc=$rc); logs: $RUN"
+echo "boot+test $(($(date +%s) - t1))" >>"$CACHE/logs/stage-times"
+if ! "$TOP/scripts/dmesg-check.sh" "$RUN" && [ "$rc" -eq 0 ]; then rc=1; fi
+echo "vmtest: KERNEL=$name T=$T rc=$rc, $(($(date +%s) - t0))s in all"
+exit "$rc"
