@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress test of kernel/bpf/nmi_drop.c, compiled unchanged against the
+ * shims in include/linux/.
+ *
+ * Each "CPU" thread makes objects (bpf_obj_new() with the trailer the
+ * series adds, with injected allocation failures), stores them in shared
+ * slots with xchg (as bpf_kptr_xchg() does), takes objects out of slots
+ * and drops them in process context, and runs the irq_works queued on
+ * its CPU. A driver thread sends it signals at random moments: the
+ * signal handler is an NMI on that CPU and drops objects it takes out of
+ * the slots, through bpf_obj_drop_nmi(), exactly as
+ * __bpf_obj_drop_impl() does in NMI. Objects are refcounted with two
+ * references half of the time; whoever drops the last one tears it down.
+ *
+ * Checked: every object's destructor (bpf_obj_free_fields()) runs exactly
+ * once, never in NMI and always on the CPU ... in hard irq or process
+ * context; every object is freed once; the BTF reference count and the
+ * per-CPU lists are back to their start; the run ends by itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <linux/bpf_mem_alloc.h>
+#include <linux/irq_work.h>
+
+#define SLOTS		256
+#define MAX_RAISED	4
+
+__thread int harness_cpu;
+__thread volatile int harness_in_nmi;
+__thread volatile int harness_in_hardirq;
+char *harness_percpu_base[NR_CPUS];
+struct bpf_mem_alloc bpf_global_ma;
+
+static int nr_cpus = 4;
+static double seconds = 5;
+static int fail_permille = 20;
+
+struct obj {
+	long id;
+	int refcnt;
+	int pad;
+	/* struct bpf_nmi_drop follows at rec.nmi_drop_off */
+};
+
+static struct btf btf = { .refcnt = 1 };
+static const struct btf_record rec = {
+	.nmi_drop_off = (sizeof(struct obj) + 7) & ~7,
+	.btf = &btf,
+};
+
+#define MAX_OBJS (1 << 22)
+static unsigned char dtor_calls[MAX_OBJS];	/* per object id */
+static unsigned char frees[MAX_OBJS];
+static long next_id;
+static long alloc_failures, bad;
+static long nmi_drops, process_drops, nmis, irq_runs, nmis_in_irq_work;
+static struct obj *slots[SLOTS];
+static int stop;
+
+static void fail(const char *what, long id)
+{
+	__atomic_fetch_add(&bad, 1, __ATOMIC_SEQ_CST);
+	fprintf(stderr, "harness: %s (object %ld, cpu %d, nmi %d)\n", what, id,
+		harness_cpu, harness_in_nmi);
+}
+
+void harness_percpu_init(int n)
+{
+	size_t size = __stop_harness_percpu - __start_harness_percpu;
+	int cpu;
+
+	for (cpu = 0; cpu < n; cpu++) {
+		harness_percpu_base[cpu] = aligned_alloc(64, (size + 63) & ~63UL);
+		memcpy(harness_percpu_base[cpu], __start_harness_percpu, size);
+	}
+}
+
+/* irq_work: a per-CPU array of raised works, run by the CPU's thread. */
+static struct irq_work *raised[NR_CPUS][MAX_RAISED];
+
+bool irq_work_queue(struct irq_work *work)
+{
+	int i;
+
+	if (__atomic_exchange_n(&work->pending, 1, __ATOMIC_SEQ_CST))
+		return false;
+	for (i = 0; i < MAX_RAISED; i++) {
+		struct irq_work *none = NULL;
+
+		if (__atomic_compare_exchange_n(&raised[harness_cpu][i], &none, work,
+						false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return true;
+	}
+	fail("irq_work: too many raised", -1);
+	return true;
+}
+
+void harness_irq_work_run(void)
+{
+	int i;
+
+	harness_in_hardirq = 1;
+	for (i = 0; i < MAX_RAISED; i++) {
+		struct irq_work *w = __atomic_exchange_n(&raised[harness_cpu][i], NULL,
+							 __ATOMIC_SEQ_CST);
+
+		if (!w)
+			continue;
+		__atomic_store_n(&w->pending, 0, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&irq_runs, 1, __ATOMIC_RELAXED);
+		w->func(w);
+	}
+	harness_in_hardirq = 0;
+}
+
+void btf_get(struct btf *b)
+{
+	if (__atomic_fetch_add(&b->refcnt, 1, __ATOMIC_SEQ_CST) <= 0)
+		fail("btf_get on a dead btf", -1);
+}
+
+void btf_put(struct btf *b)
+{
+	if (harness_in_nmi)
+		fail("btf_put in NMI", -1);
+	if (__atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_SEQ_CST) <= 0)
+		fail("btf refcount hit zero", -1);
+}
+
+/* The destructors of the object's kptrs run here. */
+void bpf_obj_free_fields(const struct btf_record *r, void *p)
+{
+	struct obj *o = p;
+
+	if (r != &rec)
+		fail("wrong record", o->id);
+	if (harness_in_nmi)
+		fail("destructor in NMI", o->id);
+	if (__atomic_fetch_add(&dtor_calls[o->id], 1, __ATOMIC_SEQ_CST))
+		fail("destructor ran twice", o->id);
+}
+
+void bpf_mem_free_rcu(struct bpf_mem_alloc *ma, void *p)
+{
+	struct obj *o = p;
+
+	if (harness_in_nmi)
+		fail("free in NMI", o->id);
+	if (!__atomic_load_n(&dtor_calls[o->id], __ATOMIC_SEQ_CST))
+		fail("freed before its destructor", o->id);
+	if (__atomic_fetch_add(&frees[o->id], 1, __ATOMIC_SEQ_CST))
+		fail("freed twice", o->id);
+	free(p);
+}
+
+/* bpf_obj_new(): room for struct bpf_nmi_drop behind the object. */
+static struct obj *obj_new(unsigned int *seed)
+{
+	struct obj *o;
+	long id;
+
+	if ((int)(rand_r(seed) % 1000) < fail_permille) {
+		__atomic_fetch_add(&alloc_failures, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	id = __atomic_fetch_add(&next_id, 1, __ATOMIC_SEQ_CST);
+	if (id >= MAX_OBJS) {
+		__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+		return NULL;
+	}
+	o = malloc(rec.nmi_drop_off + sizeof(struct bpf_nmi_drop));
+	if (!o)
+		abort();
+	o->id = id;
+	o->refcnt = 1;
+	return o;
+}
+
+/* __bpf_obj_drop_impl() of the series (kernel/bpf/helpers.c). */
+static void obj_drop(struct obj *o)
+{
+	if (__atomic_sub_fetch(&o->refcnt, 1, __ATOMIC_SEQ_CST))
+		return;
+	if (in_nmi() && rec.nmi_drop_off >= 0) {
+		__atomic_fetch_add(&nmi_drops, 1, __ATOMIC_RELAXED);
+		bpf_obj_drop_nmi(o, &rec);
+		return;
+	}
+	__atomic_fetch_add(&process_drops, 1, __ATOMIC_RELAXED);
+	bpf_obj_free_fields(&rec, o);
+	bpf_mem_free_rcu(&bpf_global_ma, o);
+}
+
+static void put_in_slot(struct obj *o, unsigned int *seed)
+{
+	struct obj *old = __atomic_exchange_n(&slots[rand_r(seed) % SLOTS], o,
+					      __ATOMIC_SEQ_CST);
+
+	if (old)
+		obj_drop(old);
+}
+
+static void drop_from_slot(unsigned int *seed)
+{
+	struct obj *o = __atomic_exchange_n(&slots[rand_r(seed) % SLOTS], NULL,
+					    __ATOMIC_SEQ_CST);
+
+	if (o)
+		obj_drop(o);
+}
+
+/* bpf_mem_alloc() works in NMI, malloc() in a signal handler does not:
+ * the NMI takes objects its CPU's thread made ahead of time.
+ */
+static struct obj *nmi_spare[NR_CPUS];
+
+static struct obj *obj_new_nmi(void)
+{
+	return __atomic_exchange_n(&nmi_spare[harness_cpu], NULL, __ATOMIC_SEQ_CST);
+}
+
+/* The NMI: drops up to 8 objects, sometimes makes one and drops it. */
+static __thread unsigned int nmi_seed;
+
+static void nmi_handler(int sig)
+{
+	int i, n;
+
+	(void)sig;
+	harness_in_nmi = 1;
+	__atomic_fetch_add(&nmis, 1, __ATOMIC_RELAXED);
+	if (harness_in_hardirq)
+		__atomic_fetch_add(&nmis_in_irq_work, 1, __ATOMIC_RELAXED);
+	n = rand_r(&nmi_seed) % 9;
+	for (i = 0; i < n; i++)
+		drop_from_slot(&nmi_seed);
+	if (!(rand_r(&nmi_seed) % 4)) {
+		struct obj *o = obj_new_nmi();
+
+		if (o)
+			obj_drop(o);
+	}
+	harness_in_nmi = 0;
+}
+
+struct cpu {
+	pthread_t thread;
+	int id;
+};
+
+static void *cpu_fn(void *arg)
+{
+	struct cpu *c = arg;
+	unsigned int seed = c->id * 7919 + 1;
+	struct obj *o;
+
+	harness_cpu = c->id;
+	nmi_seed = seed * 31;
+	while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST)) {
+		/* Interrupts on: the irq_work raised by an NMI runs now. */
+		harness_irq_work_run();
+		if (!__atomic_load_n(&nmi_spare[harness_cpu], __ATOMIC_SEQ_CST)) {
+			o = obj_new(&seed);
+			o = __atomic_exchange_n(&nmi_spare[harness_cpu], o, __ATOMIC_SEQ_CST);
+			if (o)
+				fail("spare replaced", o->id);
+		}
+		/* Mostly idle, so that NMIs do a good share of the drops. */
+		if (rand_r(&seed) % 16) {
+			sched_yield();
+			continue;
+		}
+		o = obj_new(&seed);
+		if (o) {
+			if (rand_r(&seed) & 1) {
+				o->refcnt = 2;
+				put_in_slot(o, &seed);
+			}
+			put_in_slot(o, &seed);
+		}
+		if (rand_r(&seed) % 3 == 0)
+			drop_from_slot(&seed);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cpu cpus[NR_CPUS];
+	struct timespec t0, t;
+	struct sigaction sa;
+	long nmi_sent = 0, leaked = 0, i, n;
+	unsigned int seed = 12345;
+	int cpu, opt;
+
+	while ((opt = getopt(argc, argv, "c:s:f:")) != -1) {
+		if (opt == 'c')
+			nr_cpus = atoi(optarg);
+		else if (opt == 's')
+			seconds = atof(optarg);
+		else if (opt == 'f')
+			fail_permille = atoi(optarg);
+	}
+	if (nr_cpus < 1 || nr_cpus > NR_CPUS)
+		nr_cpus = 4;
+	harness_percpu_init(nr_cpus);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = nmi_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		cpus[cpu].id = cpu;
+		pthread_create(&cpus[cpu].thread, NULL, cpu_fn, &cpus[cpu]);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		pthread_kill(cpus[rand_r(&seed) % nr_cpus].thread, SIGUSR1);
+		nmi_sent++;
+		if (!(nmi_sent % 64))
+			sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST) && (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		pthread_join(cpus[cpu].thread, NULL);
+
+	/* Drain: NMIs are over; each CPU runs what it still has queued,
+	 * then everything left in slots is dropped in process context.
+	 */
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		harness_cpu = cpu;
+		harness_irq_work_run();
+	}
+	harness_cpu = 0;
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		if (nmi_spare[cpu])
+			obj_drop(nmi_spare[cpu]);
+	for (i = 0; i < SLOTS; i++) {
+		struct obj *o = __atomic_exchange_n(&slots[i], NULL, __ATOMIC_SEQ_CST);
+
+		if (o)
+			obj_drop(o);
+	}
+
+	n = next_id < MAX_OBJS ? next_id : MAX_OBJS;
+	for (i = 0; i < n; i++) {
+		if (dtor_calls[i] != 1 || frees[i] != 1) {
+			if (leaked++ < 10)
+				fprintf(stderr, "harness: object %ld: %d destructor calls, %d frees\n",
+					i, dtor_calls[i], frees[i]);
+		}
+	}
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		for (i = 0; i < MAX_RAISED; i++)
+			if (raised[cpu][i])
+				leaked++, fprintf(stderr, "harness: irq_work still raised on cpu %d\n", cpu);
+	if (btf.refcnt != 1)
+		fprintf(stderr, "harness: btf refcount %ld, want 1\n", btf.refcnt), bad++;
+
+	printf("harness: %d cpus, %.1fs: %ld objects, %ld allocation failures injected, "
+	       "%ld NMIs (%ld sent), %ld dropped in NMI, %ld in process context, "
+	       "%ld irq_work runs, %ld NMIs inside the irq_work\n",
+	       nr_cpus, seconds, n, alloc_failures, nmis, nmi_sent, nmi_drops,
+	       process_drops, irq_runs, nmis_in_irq_work);
+	if (bad || leaked || !nmi_drops) {
+		printf("harness: FAILED: %ld errors, %ld objects not torn down exactly once%s\n",
+		       bad, leaked, nmi_drops ? "" : ", no drop in NMI happened");
+		return 1;
+	}
+	printf("harness: every object torn down exactly once, never in NMI; btf refcount back to 1\n");
+	return 0;
+}
