@@ -38,6 +38,8 @@ __thread int harness_cpu;
 __thread volatile int harness_in_nmi;
 __thread volatile int harness_in_hardirq;
 char *harness_percpu_base[NR_CPUS];
+/* Keeps the per-CPU section present even if the code under test has none. */
+static DEFINE_PER_CPU(int, harness_percpu_anchor) __attribute__((used));
 struct bpf_mem_alloc bpf_global_ma;
 
 static int nr_cpus = 4;
