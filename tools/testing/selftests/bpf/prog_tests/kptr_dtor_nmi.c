@@ -18,12 +18,12 @@
 #define MAX_CPUS	64
 #define STRESS_ROUNDS	40
 
-enum {
-	DO_SINGLE	= 1 << 0,
-	DO_OUTER	= 1 << 1,
-	DO_SHARED0	= 1 << 2,
-	DO_SHARED1	= 1 << 3,
-	DO_NEW_IN_NMI	= 1 << 4,
+enum {				/* as in progs/kptr_dtor_nmi.c */
+	DO_SINGLE	= 1,
+	DO_OUTER	= 2,
+	DO_SHARED0	= 4,
+	DO_SHARED1	= 8,
+	DO_NEW_IN_NMI	= 16,
 };
 
 struct worker {
@@ -114,23 +114,19 @@ static int run_workers(struct kptr_dtor_nmi *skel, bool fill, int rounds, int ch
 
 static void reset(struct kptr_dtor_nmi *skel)
 {
-	struct kptr_dtor_nmi__bss *b = skel->bss;
-
-	b->created = b->cgrp_refs = b->dropped_in_nmi = b->nmi_runs = 0;
-	b->task_dtor_calls = b->cgrp_dtor_calls = b->dtor_in_nmi = 0;
-	b->errors = 0;
+	memset(&skel->bss->cnt, 0, sizeof(skel->bss->cnt));
 }
 
 /* Every object made so far has been torn down, each reference once. */
 static void check_all_released(struct kptr_dtor_nmi *skel)
 {
-	struct kptr_dtor_nmi__bss *b = skel->bss;
+	typeof(skel->bss->cnt) *c = &skel->bss->cnt;
 
-	ASSERT_EQ(b->errors, 0, "errors");
-	ASSERT_GT(b->created, 0, "created");
-	ASSERT_EQ(b->task_dtor_calls, b->created, "task dtor calls");
-	ASSERT_EQ(b->cgrp_dtor_calls, b->cgrp_refs, "cgroup dtor calls");
-	ASSERT_EQ(b->dtor_in_nmi, 0, "dtor calls in NMI");
+	ASSERT_EQ(c->errors, 0, "errors");
+	ASSERT_GT(c->created, 0, "created");
+	ASSERT_EQ(c->task_dtor_calls, c->created, "task dtor calls");
+	ASSERT_EQ(c->cgrp_dtor_calls, c->cgrp_refs, "cgroup dtor calls");
+	ASSERT_EQ(c->dtor_in_nmi, 0, "dtor calls in NMI");
 }
 
 static bool setup_nmi(struct kptr_dtor_nmi *skel)
@@ -152,7 +148,7 @@ static bool setup_nmi(struct kptr_dtor_nmi *skel)
 	}
 	if (!ASSERT_OK(err, "raise_nmi"))
 		return false;
-	return ASSERT_EQ(skel->bss->nmi_runs, 1, "nmi_runs");
+	return ASSERT_EQ(skel->bss->cnt.nmi_runs, 1, "nmi_runs");
 }
 
 static void subtest(struct kptr_dtor_nmi *skel, int fill_mode, int nmi_mode)
@@ -164,8 +160,8 @@ static void subtest(struct kptr_dtor_nmi *skel, int fill_mode, int nmi_mode)
 	skel->bss->nmi_mode = nmi_mode;
 	if (!ASSERT_OK(run_workers(skel, true, 1, 0), "run_workers"))
 		return;
-	ASSERT_EQ(skel->bss->nmi_runs, n, "nmi_runs");
-	ASSERT_EQ(skel->bss->dropped_in_nmi, skel->bss->created, "dropped in NMI");
+	ASSERT_EQ(skel->bss->cnt.nmi_runs, n, "nmi_runs");
+	ASSERT_EQ(skel->bss->cnt.dropped_in_nmi, skel->bss->cnt.created, "dropped in NMI");
 	check_all_released(skel);
 }
 
@@ -179,26 +175,26 @@ static void test_refcount(struct kptr_dtor_nmi *skel)
 	if (!ASSERT_OK(run_workers(skel, true, 1, 0), "run_workers first"))
 		return;
 	/* One of two references dropped in NMI: nothing is released. */
-	ASSERT_EQ(skel->bss->created, n * SLOTS_PER_CPU, "created");
-	ASSERT_EQ(skel->bss->dropped_in_nmi, n * SLOTS_PER_CPU, "first drops");
-	ASSERT_EQ(skel->bss->task_dtor_calls, 0, "dtor calls after first drop");
+	ASSERT_EQ(skel->bss->cnt.created, n * SLOTS_PER_CPU, "created");
+	ASSERT_EQ(skel->bss->cnt.dropped_in_nmi, n * SLOTS_PER_CPU, "first drops");
+	ASSERT_EQ(skel->bss->cnt.task_dtor_calls, 0, "dtor calls after first drop");
 
 	skel->bss->nmi_mode = DO_SHARED1;
 	if (!ASSERT_OK(run_workers(skel, false, 1, 0), "run_workers last"))
 		return;
-	ASSERT_EQ(skel->bss->dropped_in_nmi, 2 * n * SLOTS_PER_CPU, "last drops");
+	ASSERT_EQ(skel->bss->cnt.dropped_in_nmi, 2 * n * SLOTS_PER_CPU, "last drops");
 	check_all_released(skel);
 }
 
 static void test_stress(struct kptr_dtor_nmi *skel)
 {
 	int n = nr_cpus();
-	struct kptr_dtor_nmi__bss *b = skel->bss;
+	typeof(skel->bss->cnt) *c = &skel->bss->cnt;
 	u64 want;
 
 	reset(skel);
-	b->fill_mode = DO_SINGLE | DO_OUTER;
-	b->nmi_mode = DO_SINGLE | DO_OUTER | DO_NEW_IN_NMI;
+	skel->bss->fill_mode = DO_SINGLE | DO_OUTER;
+	skel->bss->nmi_mode = DO_SINGLE | DO_OUTER | DO_NEW_IN_NMI;
 	if (!ASSERT_OK(run_workers(skel, true, STRESS_ROUNDS, n), "run_workers"))
 		return;
 	/* Per NMI round and CPU: SLOTS_PER_CPU singles and outers filled
@@ -207,9 +203,9 @@ static void test_stress(struct kptr_dtor_nmi *skel)
 	 */
 	want = (u64)n * STRESS_ROUNDS * (2 * SLOTS_PER_CPU + NEW_PER_NMI) +
 	       (u64)n * STRESS_ROUNDS * SLOTS_PER_CPU;
-	ASSERT_EQ(b->created, want, "created");
-	ASSERT_EQ(b->nmi_runs, n * STRESS_ROUNDS, "nmi_runs");
-	ASSERT_EQ(b->dropped_in_nmi, (u64)n * STRESS_ROUNDS * (2 * SLOTS_PER_CPU + NEW_PER_NMI),
+	ASSERT_EQ(c->created, want, "created");
+	ASSERT_EQ(c->nmi_runs, n * STRESS_ROUNDS, "nmi_runs");
+	ASSERT_EQ(c->dropped_in_nmi, (u64)n * STRESS_ROUNDS * (2 * SLOTS_PER_CPU + NEW_PER_NMI),
 		  "dropped in NMI");
 	check_all_released(skel);
 }

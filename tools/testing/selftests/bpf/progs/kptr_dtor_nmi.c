@@ -15,12 +15,14 @@
 #define MAX_CPUS	64
 #define NEW_PER_NMI	8
 
-/* What the next fill / NMI does, see the MODE_* flags in the test. */
-#define DO_SINGLE	(1 << 0)
-#define DO_OUTER	(1 << 1)
-#define DO_SHARED0	(1 << 2)
-#define DO_SHARED1	(1 << 3)
-#define DO_NEW_IN_NMI	(1 << 4)
+/* What the next fill / NMI does; the same flags as in the test. */
+enum {
+	DO_SINGLE	= 1,
+	DO_OUTER	= 2,
+	DO_SHARED0	= 4,
+	DO_SHARED1	= 8,
+	DO_NEW_IN_NMI	= 16,
+};
 
 struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 void bpf_task_release(struct task_struct *p) __ksym;
@@ -74,18 +76,20 @@ int fill_mode;
 int nmi_mode;
 
 /* Shared between contexts: only ever changed with atomic adds. */
-u64 created;		/* objects made, each with one task reference */
-u64 cgrp_refs;		/* cgroup references stored in objects */
-u64 dropped_in_nmi;	/* bpf_obj_drop() calls in NMI */
-u64 nmi_runs;
-u64 task_dtor_calls;
-u64 cgrp_dtor_calls;
-u64 dtor_in_nmi;
-u64 errors;
+struct counters {
+	u64 created;		/* objects made, each with one task reference */
+	u64 cgrp_refs;		/* cgroup references stored in objects */
+	u64 dropped_in_nmi;	/* bpf_obj_drop() calls in NMI */
+	u64 nmi_runs;
+	u64 task_dtor_calls;
+	u64 cgrp_dtor_calls;
+	u64 dtor_in_nmi;
+	u64 errors;
+} cnt;
 
 static __always_inline void err(void)
 {
-	__sync_fetch_and_add(&errors, 1);
+	__sync_fetch_and_add(&cnt.errors, 1);
 }
 
 /* Store a new reference to the current task in *@field. */
@@ -127,7 +131,7 @@ static __always_inline int new_single(struct single **out, bool with_cgrp)
 		bpf_obj_drop(o);
 		return -1;
 	}
-	__sync_fetch_and_add(&created, 1);
+	__sync_fetch_and_add(&cnt.created, 1);
 	if (with_cgrp && cgrp_id) {
 		c = bpf_cgroup_from_id(cgrp_id);
 		if (c) {
@@ -135,7 +139,7 @@ static __always_inline int new_single(struct single **out, bool with_cgrp)
 			if (c)
 				bpf_cgroup_release(c);
 			else
-				__sync_fetch_and_add(&cgrp_refs, 1);
+				__sync_fetch_and_add(&cnt.cgrp_refs, 1);
 		}
 	}
 	*out = o;
@@ -194,7 +198,7 @@ int fill(void *ctx)
 			if (give_task(&in->task))
 				err();
 			else
-				__sync_fetch_and_add(&created, 1);
+				__sync_fetch_and_add(&cnt.created, 1);
 			in = bpf_kptr_xchg(&out->inner, in);
 			if (in) {
 				err();
@@ -215,7 +219,7 @@ int fill(void *ctx)
 			if (give_task(&sh->task))
 				err();
 			else
-				__sync_fetch_and_add(&created, 1);
+				__sync_fetch_and_add(&cnt.created, 1);
 			sh2 = bpf_refcount_acquire(sh);
 			sh = bpf_kptr_xchg(&s->shared0, sh);
 			if (sh) {
@@ -255,12 +259,13 @@ int raise_nmi(void *ctx)
 	return bpf_kfunc_raise_nmi();
 }
 
+/* Take the object out of a slot and drop it (the verifier knows its type). */
 #define DROP_FIELD(s, field)						\
 	do {								\
-		typeof(s->field) __o = bpf_kptr_xchg(&s->field, NULL);	\
+		void *__o = bpf_kptr_xchg(&(s)->field, NULL);		\
 		if (__o) {						\
 			bpf_obj_drop(__o);				\
-			__sync_fetch_and_add(&dropped_in_nmi, 1);	\
+			__sync_fetch_and_add(&cnt.dropped_in_nmi, 1);	\
 		}							\
 	} while (0)
 
@@ -276,7 +281,7 @@ int BPF_PROG(drop_in_nmi, void *handler, s64 delta_ns, int handled)
 		err();
 		return 0;
 	}
-	__sync_fetch_and_add(&nmi_runs, 1);
+	__sync_fetch_and_add(&cnt.nmi_runs, 1);
 
 	bpf_for(i, 0, SLOTS_PER_CPU) {
 		struct slot *s = cpu_slot(i);
@@ -301,7 +306,7 @@ int BPF_PROG(drop_in_nmi, void *handler, s64 delta_ns, int handled)
 				continue;
 			}
 			bpf_obj_drop(o);
-			__sync_fetch_and_add(&dropped_in_nmi, 1);
+			__sync_fetch_and_add(&cnt.dropped_in_nmi, 1);
 		}
 	}
 	return 0;
@@ -314,9 +319,9 @@ int BPF_PROG(task_dtor, void *p)
 
 	if (!bpf_map_lookup_elem(&marked, &task))
 		return 0;
-	__sync_fetch_and_add(&task_dtor_calls, 1);
+	__sync_fetch_and_add(&cnt.task_dtor_calls, 1);
 	if (bpf_in_nmi())
-		__sync_fetch_and_add(&dtor_in_nmi, 1);
+		__sync_fetch_and_add(&cnt.dtor_in_nmi, 1);
 	return 0;
 }
 
@@ -325,9 +330,9 @@ int BPF_PROG(cgrp_dtor, struct cgroup *cgrp)
 {
 	if (!cgrp_id || BPF_CORE_READ(cgrp, kn, id) != cgrp_id)
 		return 0;
-	__sync_fetch_and_add(&cgrp_dtor_calls, 1);
+	__sync_fetch_and_add(&cnt.cgrp_dtor_calls, 1);
 	if (bpf_in_nmi())
-		__sync_fetch_and_add(&dtor_in_nmi, 1);
+		__sync_fetch_and_add(&cnt.dtor_in_nmi, 1);
 	return 0;
 }
 
