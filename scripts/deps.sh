@@ -4,7 +4,7 @@
 source "$(dirname "$0")/common.sh"
 
 PKGS=(
-	build-essential bc bison flex cpio kmod rsync python3
+	build-essential bc bison flex cpio kmod rsync python3 python3-docutils
 	libelf-dev libssl-dev libzstd-dev zlib1g-dev libcap-dev libdw-dev
 	ccache dwarves sparse spin
 	clang-22 llvm-22 lld-22

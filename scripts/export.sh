@@ -18,9 +18,11 @@ fp=(git -C "$TREE" format-patch -q --cover-letter --base=base --thread=shallow
 	--subject-prefix="PATCH bpf-next" -o "$out")
 # To: the BPF list; Cc: everyone get_maintainer.pl names for the series.
 "${fp[@]}" base..HEAD
-cc=$(cd "$TREE" && perl scripts/get_maintainer.pl --no-rolestats --no-git \
-	--no-git-fallback --no-tree "$out"/0*.patch 2>/dev/null |
-	grep -v 'bpf@vger.kernel.org' | sort -u)
+cc=$(for p in "$out"/0*.patch; do
+	[ "${p##*/0000-}" = "$p" ] || continue
+	(cd "$TREE" && perl scripts/get_maintainer.pl --no-rolestats --no-git \
+		--no-git-fallback --no-tree "$p" 2>/dev/null)
+done | grep -v 'bpf@vger.kernel.org' | sort -u)
 rm -f "$out"/*.patch
 args=(--to="bpf@vger.kernel.org")
 while IFS= read -r a; do [ -n "$a" ] && args+=(--cc="$a"); done <<<"$cc"

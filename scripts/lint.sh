@@ -55,6 +55,22 @@ for f in $(cd "$TOP" && find kernel include tools/testing/selftests Documentatio
 done
 [ $rc -eq 0 ] && echo "lint: $(echo "$added" | wc -w) files at kernel paths match patches/"
 
+# 5. kernel-doc of the added C files, reST of the added documents: no
+# warnings.
+for f in $added; do
+	case "$f" in
+	*.c|*.h)
+		out=$(cd "$W" && perl scripts/kernel-doc -none -Wall "$f" 2>&1)
+		[ -z "$out" ] || { echo "lint: kernel-doc $f:"; echo "$out"; rc=1; } ;;
+	*.rst)
+		out=$(/usr/bin/python3 -c 'import sys, docutils.core
+docutils.core.publish_doctree(open(sys.argv[1]).read(), source_path=sys.argv[1],
+	settings_overrides={"report_level": 2, "halt_level": 5})' "$W/$f" 2>&1)
+		[ -z "$out" ] || { echo "lint: reST $f:"; echo "$out"; rc=1; } ;;
+	esac
+done
+[ $rc -eq 0 ] && echo "lint: kernel-doc and reST of the added files: no warnings"
+
 # 4. get_maintainer.pl
 cover=$TOP/patches/0000-cover-letter.patch
 hdr=$(sed -n '1,/^$/p' "$cover" | tr 'A-Z' 'a-z')
