@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # vmtest.sh: the main job. Environment (from make): KERNEL=series|base,
 # T=<test_progs -t selection>, KDIR=<existing tree>, VARIANT=debug|kasan,
-# TP_ARGS=<extra test_progs arguments>.
+# TP_ARGS=<extra test_progs arguments>, VM_CMD=<run this in the guest's
+# selftests directory instead of test_progs> (used by scripts/bench.sh).
 #   series (default): kernel and selftests from base + patches/
 #   base: the unmodified 7.3.4 kernel, with the series' selftests and
 #         bpf_testmod built for it (shows new tests failing on the base)
@@ -35,11 +36,12 @@ fi
 stage "build kernel ($name)" "$log/kernel-$name.log" "$TOP/scripts/build-kernel.sh" "$SRC" "$KB" "$VARIANT"
 OUT=$KB/selftests
 stage "build selftests ($name)" "$log/selftests-$name.log" "$TOP/scripts/build-selftests.sh" "$STSRC" "$KB" "$OUT"
-RUN=$CACHE/run/$name
-echo "[$(date +%T)] boot + test_progs -t $T ..."
+RUN=$CACHE/run/$name${VM_CMD:+-cmd}
+CMD=${VM_CMD:-./test_progs ${TP_ARGS:-} -t $T}
+echo "[$(date +%T)] boot + $CMD ..."
 t1=$(date +%s)
 set +e
-"$TOP/scripts/vm-run.sh" "$KB" "$OUT" "$RUN" "./test_progs ${TP_ARGS:-} -t $T"
+"$TOP/scripts/vm-run.sh" "$KB" "$OUT" "$RUN" "$CMD"
 rc=$?
 set -e
 echo "[$(date +%T)] boot + test done in $(($(date +%s) - t1))s (rc=$rc); logs: $RUN"
