@@ -124,6 +124,33 @@ void harness_irq_work_run(void)
 	harness_in_hardirq = 0;
 }
 
+/* call_rcu(): a per-CPU list, only touched by its CPU's thread outside
+ * NMI (and by main() after the threads are joined).
+ */
+static struct rcu_head *rcu_pending[NR_CPUS];
+static long rcu_cbs;
+
+void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
+{
+	if (harness_in_nmi)
+		fail("call_rcu in NMI", -1);
+	head->func = func;
+	head->next = rcu_pending[harness_cpu];
+	rcu_pending[harness_cpu] = head;
+}
+
+void harness_rcu_run(void)
+{
+	struct rcu_head *head = rcu_pending[harness_cpu], *next;
+
+	rcu_pending[harness_cpu] = NULL;
+	for (; head; head = next) {
+		next = head->next;
+		__atomic_fetch_add(&rcu_cbs, 1, __ATOMIC_RELAXED);
+		head->func(head);
+	}
+}
+
 void btf_get(struct btf *b)
 {
 	if (__atomic_fetch_add(&b->refcnt, 1, __ATOMIC_SEQ_CST) <= 0)
@@ -132,8 +159,8 @@ void btf_get(struct btf *b)
 
 void btf_put(struct btf *b)
 {
-	if (harness_in_nmi)
-		fail("btf_put in NMI", -1);
+	if (harness_in_nmi || harness_in_hardirq)
+		fail("btf_put in NMI or hard irq (btf_idr_lock)", -1);
 	if (__atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_SEQ_CST) <= 0)
 		fail("btf refcount hit zero", -1);
 }
@@ -268,8 +295,11 @@ static void *cpu_fn(void *arg)
 	harness_cpu = c->id;
 	nmi_seed = seed * 31;
 	while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST)) {
-		/* Interrupts on: the irq_work raised by an NMI runs now. */
+		/* Interrupts on: the irq_work raised by an NMI runs now,
+		 * RCU callbacks after it.
+		 */
 		harness_irq_work_run();
+		harness_rcu_run();
 		if (!__atomic_load_n(&nmi_spare[harness_cpu], __ATOMIC_SEQ_CST)) {
 			o = obj_new(&seed);
 			o = __atomic_exchange_n(&nmi_spare[harness_cpu], o, __ATOMIC_SEQ_CST);
@@ -344,6 +374,7 @@ int main(int argc, char **argv)
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		harness_cpu = cpu;
 		harness_irq_work_run();
+		harness_rcu_run();
 	}
 	harness_cpu = 0;
 	for (cpu = 0; cpu < nr_cpus; cpu++)
@@ -355,6 +386,9 @@ int main(int argc, char **argv)
 		if (o)
 			obj_drop(o);
 	}
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		if (rcu_pending[cpu])
+			leaked++, fprintf(stderr, "harness: RCU callbacks left on cpu %d\n", cpu);
 
 	n = next_id < MAX_OBJS ? next_id : MAX_OBJS;
 	for (i = 0; i < n; i++) {
@@ -373,9 +407,9 @@ int main(int argc, char **argv)
 
 	printf("harness: %d cpus, %.1fs: %ld objects, %ld allocation failures injected, "
 	       "%ld NMIs (%ld sent), %ld dropped in NMI, %ld in process context, "
-	       "%ld irq_work runs, %ld NMIs inside the irq_work\n",
+	       "%ld irq_work runs, %ld NMIs inside the irq_work, %ld RCU callbacks\n",
 	       nr_cpus, seconds, n, alloc_failures, nmis, nmi_sent, nmi_drops,
-	       process_drops, irq_runs, nmis_in_irq_work);
+	       process_drops, irq_runs, nmis_in_irq_work, rcu_cbs);
 	if (bad || leaked || !nmi_drops) {
 		printf("harness: FAILED: %ld errors, %ld objects not torn down exactly once%s\n",
 		       bad, leaked, nmi_drops ? "" : ", no drop in NMI happened");

@@ -3,10 +3,11 @@
  * its caller __bpf_obj_drop_impl() (kernel/bpf/helpers.c), as changed by
  * patch 1 of the series.
  *
- * 2 CPUs. On each CPU three contexts: process context (drops objects
- * inline), the hard irq_work (bpf_nmi_drop_run), and NMI, which can come
- * between any two steps of the other two, but does not nest. The hard
- * irq_work interrupts process context and runs only on its own CPU.
+ * 2 CPUs. On each CPU four contexts: process context (drops objects
+ * inline), the RCU callback (bpf_nmi_drop_free, softirq), the hard
+ * irq_work (bpf_nmi_drop_run), and NMI, which can come between any two
+ * steps of the others, but does not nest. The hard irq_work interrupts
+ * process context and runs only on its own CPU.
  *
  * Objects (NOBJ = 3):
  *   obj 0: one reference, dropped in NMI on CPU 0
@@ -16,10 +17,10 @@
  * Up to two more NMIs per CPU arrive with nothing to drop, at any point
  * (a bound, so that an endless NMI storm does not count as a lost object).
  *
- * Checked: no object torn down twice or in NMI (assertions), no node
- * linked twice (the capacity: one node per object, used once), no lost
- * object and the BTF reference back to its start (LTL, weak fairness),
- * no deadlock (spin's invalid end states).
+ * Checked: no object torn down twice or in NMI, no BTF put in hard irq
+ * or NMI, no node linked twice (the capacity: one node per object, used
+ * once) (assertions); no lost object and the BTF references all returned
+ * (LTL, weak fairness); no deadlock (spin's invalid end states).
  */
 #define NCPU 2
 #define NOBJ 3
@@ -34,6 +35,7 @@ bool pending[NCPU];		/* irq_work PENDING bit */
 bool in_nmi[NCPU];
 bool in_irq[NCPU];
 byte btf_refs;			/* references taken by bpf_obj_drop_nmi() */
+byte rcu_cbs[NCPU];		/* call_rcu() callbacks queued, per CPU */
 byte ntorn;
 
 /* Context guards: a step of a context runs only when no context that
@@ -46,7 +48,7 @@ byte ntorn;
  * context that interrupts it is active on its CPU (NMI: always true).
  */
 
-/* teardown: bpf_obj_free_fields(); bpf_mem_free_rcu(), one step: it
+/* teardown: bpf_obj_free_fields() (inline: and the free), one step: it
  * touches no state of the protocol.
  */
 inline teardown(o, c, G)
@@ -161,11 +163,23 @@ end:	do
 		:: pos != NIL ->
 			IRQ(c) -> nxt = next[pos];	/* llist_for_each_safe: next first */
 			IRQ(c) -> linked[pos] = 0;
-			teardown(pos, c, IRQ(c));	/* free fields, free obj */
-			IRQ(c) -> btf_refs--;		/* btf_put() */
+			teardown(pos, c, IRQ(c));	/* bpf_obj_free_fields() */
+			IRQ(c) -> rcu_cbs[c]++;		/* call_rcu(&node->rcu, ...) */
 			pos = nxt
 		od;
 		IRQ(c) -> in_irq[c] = 0
+	od
+}
+
+/* bpf_nmi_drop_free(): an RCU callback, softirq on the same CPU: frees the
+ * object and drops the BTF reference, never in hard irq or NMI.
+ */
+proctype rcu(byte c)
+{
+end:	do
+	:: d_step { PROC(c) && rcu_cbs[c] > 0 ->
+		assert(!in_irq[c] && !in_nmi[c]);
+		rcu_cbs[c]--; btf_refs-- }
 	od
 }
 
@@ -178,6 +192,7 @@ init {
 		next[0] = NIL; next[1] = NIL; next[2] = NIL;
 		for (c : 0 .. NCPU - 1) {
 			run irq_work(c);
+			run rcu(c);
 			run nmi(c);
 			run process(c)
 		}

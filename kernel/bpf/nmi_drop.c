@@ -7,9 +7,11 @@
  * runs bpf_obj_free_fields(), which calls the destructor of every
  * referenced kptr the object holds: put_task_struct_rcu_user() and
  * bpf_crypto_ctx_release() reach call_rcu(), cgroup_put() can queue work.
- * None of that may run in NMI. In NMI the whole teardown of the object is
- * therefore handed to a per-CPU hard irq_work, which runs it right after
- * the NMI returns, in hard interrupt context.
+ * None of that may run in NMI. In NMI the teardown of the object is
+ * therefore handed to a per-CPU hard irq_work, which runs the destructors
+ * right after the NMI returns, in hard interrupt context on the same CPU,
+ * and then frees the object and drops the BTF reference from an RCU
+ * callback, where btf_put() may take btf_idr_lock.
  *
  * Capacity, by construction: every object whose type can need this
  * (btf_record::nmi_drop_off >= 0) is allocated by bpf_obj_new() with a
@@ -17,25 +19,26 @@
  * node and links it; it never allocates, takes no lock and has no failure
  * case, whatever the number of objects dropped in one NMI. An object is
  * queued at most once because only the holder of its last owning
- * reference queues it, and the node is unused before that.
+ * reference queues it, and the node is unused before that. The node is
+ * an llist node until the irq_work has run, then the object's rcu_head.
  *
- * Interleavings:
- * - NMI on the same CPU in the middle of the worker: the worker only
- *   takes the whole list with llist_del_all() and then walks its private
- *   batch; llist_add() from NMI against llist_del_all() is the lock-free
- *   pairing llist supports. A node added after the del_all either finds
- *   the list empty and queues the irq_work again (it is no longer
- *   pending while its callback runs), or finds it non-empty, in which
- *   case the NMI that made it non-empty has queued it.
- * - NMI nesting: NMIs do not nest, so the llist_add() and irq_work_queue()
- *   of one NMI are not split by another adder on the same CPU. Adders on
- *   other CPUs use their own list.
- * - Lifetime: the record lives in the BTF of the object's type. The BTF
- *   is held by the running program (directly or through a map), so it is
- *   live in NMI; the NMI path takes a reference that the worker drops
- *   after the teardown, so program, map or BTF release while a node is
- *   queued cannot free the record, the destructor or its module.
- *   The object itself is freed with bpf_mem_free_rcu() as before.
+ * Interleavings on one CPU's queue (other CPUs use their own):
+ * - The irq_work takes the whole list with llist_del_all() and walks its
+ *   private batch; an adder that interrupts it (NMI) only llist_add()s,
+ *   the lock-free pairing llist supports.
+ * - Wakeups: the irq_work is queued by whoever finds the list empty.
+ *   The PENDING bit is cleared before the callback runs, so an add after
+ *   the callback's llist_del_all() finds an empty list and queues it
+ *   again; an add to a non-empty list comes after an adder that found it
+ *   empty and has queued it, or is about to (an adder interrupted between
+ *   its llist_add() and irq_work_queue() by another adder - an NMI in
+ *   #DB/#MC/int3 on x86 - completes the queueing when it resumes).
+ * - Lifetime: the record lives in the BTF of the object's type. That BTF
+ *   is held by the running program (directly or through a map) while the
+ *   NMI runs; the NMI path takes a reference of its own, dropped by the
+ *   RCU callback after the teardown, so program, map or BTF release while
+ *   a node is queued cannot free the record, the destructors' modules or
+ *   the struct meta.
  */
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -43,6 +46,7 @@
 #include <linux/irq_work.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 
 struct bpf_nmi_drop_queue {
 	struct llist_head list;
@@ -55,6 +59,17 @@ static DEFINE_PER_CPU(struct bpf_nmi_drop_queue, bpf_nmi_drop_queue) = {
 	.work = IRQ_WORK_INIT_HARD(bpf_nmi_drop_run),
 };
 
+static void bpf_nmi_drop_free(struct rcu_head *rcu)
+{
+	struct bpf_nmi_drop *node = container_of(rcu, struct bpf_nmi_drop, rcu);
+	const struct btf_record *rec = node->rec;
+	struct btf *btf = rec->btf;
+
+	/* @node lives inside the object: nothing may touch it after this. */
+	bpf_mem_free_rcu(&bpf_global_ma, (void *)node - rec->nmi_drop_off);
+	btf_put(btf);
+}
+
 static void bpf_nmi_drop_run(struct irq_work *work)
 {
 	struct bpf_nmi_drop_queue *q = container_of(work, struct bpf_nmi_drop_queue, work);
@@ -62,14 +77,9 @@ static void bpf_nmi_drop_run(struct irq_work *work)
 
 	llist_for_each_safe(pos, next, llist_del_all(&q->list)) {
 		struct bpf_nmi_drop *node = container_of(pos, struct bpf_nmi_drop, node);
-		const struct btf_record *rec = node->rec;
-		void *obj = (void *)node - rec->nmi_drop_off;
-		struct btf *btf = rec->btf;
 
-		/* @node lives inside @obj: nothing may touch it after the free. */
-		bpf_obj_free_fields(rec, obj);
-		bpf_mem_free_rcu(&bpf_global_ma, obj);
-		btf_put(btf);
+		bpf_obj_free_fields(node->rec, (void *)node - node->rec->nmi_drop_off);
+		call_rcu(&node->rcu, bpf_nmi_drop_free);
 	}
 }
 

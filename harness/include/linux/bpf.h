@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "llist.h"
 #include "btf.h"
+#include "rcupdate.h"
 
 struct btf_record {
 	int nmi_drop_off;
@@ -14,7 +15,10 @@ struct btf_record {
 };
 
 struct bpf_nmi_drop {
-	struct llist_node node;
+	union {
+		struct llist_node node;
+		struct rcu_head rcu;
+	};
 	const struct btf_record *rec;
 };
 

@@ -253,6 +253,17 @@ int churn(void *ctx)
 	return 0;
 }
 
+/* References to the current task held through rcu_users, as
+ * bpf_task_acquire() takes them.
+ */
+SEC("syscall")
+int task_refs(void *ctx)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->rcu_users.refs.counter;
+}
+
 SEC("syscall")
 int raise_nmi(void *ctx)
 {
@@ -275,7 +286,10 @@ int BPF_PROG(drop_in_nmi, void *handler, s64 delta_ns, int handled)
 	struct single *o;
 	int i;
 
-	if ((u64)handler != nmi_handler_addr)
+	/* Every NMI runs every NMI_LOCAL handler: only the ones bpf_testmod
+	 * raised are claimed by its handler.
+	 */
+	if ((u64)handler != nmi_handler_addr || !handled)
 		return 0;
 	if (!bpf_in_nmi()) {
 		err();

@@ -39,7 +39,10 @@ int BPF_PROG(drop_in_nmi, void *handler, s64 delta_ns, int handled)
 	struct holder *o;
 	int i;
 
-	if ((u64)handler != nmi_handler_addr)
+	/* Every NMI runs every NMI_LOCAL handler: only the ones bpf_testmod
+	 * raised are claimed by its handler.
+	 */
+	if ((u64)handler != nmi_handler_addr || !handled)
 		return 0;
 	drop_start_ns = bpf_ktime_get_ns();
 	bpf_for(i, 0, BATCH) {

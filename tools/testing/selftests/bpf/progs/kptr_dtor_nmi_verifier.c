@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Which local object types tracing programs may drop: referenced kptrs
- * are accepted (their destructors never run in NMI), graph roots are not.
+ * of types whose destructors may run in hard irq are accepted (in NMI
+ * they are deferred), graph roots and other kptr types are not.
+ * tp_btf/task_newtask stands for any tracing program: the check does not
+ * depend on the attach point.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -54,6 +57,10 @@ struct holds_rb {
 	struct with_rb __kptr *inner;
 };
 
+struct test_ref_holder {
+	struct prog_test_ref_kfunc __kptr *p;
+};
+
 SEC("tp_btf/task_newtask")
 __success
 int BPF_PROG(drop_empty_task_holder, struct task_struct *task, u64 clone_flags)
@@ -84,9 +91,9 @@ int BPF_PROG(drop_task_holder, struct task_struct *task, u64 clone_flags)
 	return 0;
 }
 
-SEC("tp_btf/nmi_handler")
+SEC("tp_btf/task_newtask")
 __success
-int BPF_PROG(drop_cgrp_holder_nmi, void *handler, s64 delta_ns, int handled)
+int BPF_PROG(drop_cgrp_holder_tp, struct task_struct *task, u64 clone_flags)
 {
 	struct cgrp_holder *o = bpf_obj_new(typeof(*o));
 
@@ -95,9 +102,9 @@ int BPF_PROG(drop_cgrp_holder_nmi, void *handler, s64 delta_ns, int handled)
 	return 0;
 }
 
-SEC("tp_btf/nmi_handler")
+SEC("tp_btf/task_newtask")
 __success
-int BPF_PROG(drop_nested_nmi, void *handler, s64 delta_ns, int handled)
+int BPF_PROG(drop_nested_tp, struct task_struct *task, u64 clone_flags)
 {
 	struct nested *o = bpf_obj_new(typeof(*o));
 	struct task_holder *in;
@@ -114,9 +121,9 @@ int BPF_PROG(drop_nested_nmi, void *handler, s64 delta_ns, int handled)
 	return 0;
 }
 
-SEC("tp_btf/nmi_handler")
+SEC("tp_btf/task_newtask")
 __success
-int BPF_PROG(drop_refcounted_nmi, void *handler, s64 delta_ns, int handled)
+int BPF_PROG(drop_refcounted_tp, struct task_struct *task, u64 clone_flags)
 {
 	struct counted *o = bpf_obj_new(typeof(*o)), *o2;
 
@@ -128,9 +135,9 @@ int BPF_PROG(drop_refcounted_nmi, void *handler, s64 delta_ns, int handled)
 	return 0;
 }
 
-SEC("tp_btf/nmi_handler")
+SEC("tp_btf/task_newtask")
 __failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
-int BPF_PROG(drop_list_head_nmi, void *handler, s64 delta_ns, int handled)
+int BPF_PROG(drop_list_head_tp, struct task_struct *task, u64 clone_flags)
 {
 	struct with_list *o = bpf_obj_new(typeof(*o));
 
@@ -139,11 +146,23 @@ int BPF_PROG(drop_list_head_nmi, void *handler, s64 delta_ns, int handled)
 	return 0;
 }
 
-SEC("tp_btf/nmi_handler")
+SEC("tp_btf/task_newtask")
 __failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
-int BPF_PROG(drop_nested_rb_root_nmi, void *handler, s64 delta_ns, int handled)
+int BPF_PROG(drop_nested_rb_root_tp, struct task_struct *task, u64 clone_flags)
 {
 	struct holds_rb *o = bpf_obj_new(typeof(*o));
+
+	if (o)
+		bpf_obj_drop(o);
+	return 0;
+}
+
+/* Its destructor is not known to be safe in hard irq. */
+SEC("tp_btf/task_newtask")
+__failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
+int BPF_PROG(drop_test_ref_holder_tp, struct task_struct *task, u64 clone_flags)
+{
+	struct test_ref_holder *o = bpf_obj_new(typeof(*o));
 
 	if (o)
 		bpf_obj_drop(o);
