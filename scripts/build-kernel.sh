@@ -33,6 +33,6 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.frags" 2>/dev/null)" != "$sum" ]; 
 	[ $bad -eq 0 ] || exit 1
 	echo "$sum" >"$OUT/.frags"
 fi
-"${MAKE[@]}" bzImage modules
+"${MAKE[@]}" bzImage modules headers
 rm -rf "$OUT/modroot"
 "${MAKE[@]}" INSTALL_MOD_PATH="$OUT/modroot" INSTALL_MOD_STRIP=1 modules_install >/dev/null

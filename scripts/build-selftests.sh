@@ -9,6 +9,7 @@ export PATH=$LLVM_BIN:$PATH
 export CCACHE_BASEDIR=$CACHE CCACHE_NOHASHDIR=1
 make -C "$SRC/tools/testing/selftests/bpf" -j"$(($(nproc) + 1))" \
 	O="$KB" OUTPUT="$OUT" VMLINUX_BTF="$KB/vmlinux" KDIR="$KB" \
+	KHDR_INCLUDES="-isystem $KB/usr/include" \
 	CLANG=clang LLC=llc LLVM_STRIP=llvm-strip \
 	${ST_TARGETS:-test_progs bench}
 test -x "$OUT/test_progs"

@@ -37,6 +37,10 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 ip link set lo up 2>/dev/null
 ulimit -l unlimited
 echo 1 > /proc/sys/kernel/panic_on_oops 2>/dev/null
+# Leaks from before the test (boot) are not the test's: forget them.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak
+fi
 cd "$ST"
 echo "guest: \$(uname -r), \$(nproc) CPUs; running: $CMD"
 ( $CMD ) > "$RUN/out.log" 2>&1
