@@ -7,8 +7,10 @@
 # Identities come from the git identity of whoever runs this.
 source "$(dirname "$0")/common.sh"
 
-TREE=${1:-$CACHE/series/src}
+TREE=${1:-$CACHE/base/src}
 git -C "$TREE" rev-parse -q --verify base >/dev/null || die "$TREE has no base tag; run make tree"
+[ "$(git -C "$TREE" rev-parse --abbrev-ref HEAD)" = series ] ||
+	die "$TREE is not on branch series (make tree checks it out)"
 name=$(git config user.name || true)
 email=$(git config user.email || true)
 [ -n "$name" ] && [ -n "$email" ] || die "set git user.name and user.email: the patches carry them"

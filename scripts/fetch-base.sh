@@ -7,7 +7,7 @@
 source "$(dirname "$0")/common.sh"
 
 SRC=$CACHE/base/src
-if [ -f "$SRC/.unpacked" ]; then
+if [ -f "$SRC/.unpacked" ] || [ -f "$SRC/.git/unpacked" ]; then
 	echo "$SRC"
 	exit 0
 fi

@@ -16,8 +16,8 @@ rc=0
 "$TOP/scripts/tree.sh" >/dev/null
 if [ ! -e "$W/.git" ]; then
 	rm -rf "$W"; mkdir -p "$(dirname "$W")"
-	git -C "$CACHE/series/src" worktree prune
-	git -C "$CACHE/series/src" worktree add -q --detach "$W" base
+	git -C "$BASE" worktree prune
+	git -C "$BASE" worktree add -q --detach "$W" base
 fi
 git -C "$W" am --abort >/dev/null 2>&1 || true
 git -C "$W" checkout -q -f --detach base

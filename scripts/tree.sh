@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# tree.sh: make $CACHE/series/src a git tree of base + patches/ as commits.
-# The base commit is made once from the pristine tree; every run resets
-# to it and applies patches/ with git am, so unchanged files keep their
-# timestamps and the out-of-tree build stays incremental.
-# Developers edit there with normal git and bring the result back with
-# `make export`.
+# tree.sh [series|base]: check out the kernel tree for a build.
+#
+# The tree is the unpacked Debian tarball ($CACHE/base/src) turned into a
+# git repository: tag "base" is the tarball as it is, branch "series" is
+# base + patches/ applied with git am. Both kernels build from this one
+# path (into different build directories), so their compiler command
+# lines are identical and ccache serves every file the series does not
+# change; a checkout touches only the files that differ.
+#   series (default): branch series, re-applied when patches/ changed
+#   base: tag base, with the series' tools/testing/selftests/bpf on top
+#         (the series' selftests and bpf_testmod built for the base kernel)
+# Developers edit on branch series with normal git and bring the result
+# back with `make export`.
 source "$(dirname "$0")/common.sh"
 
-BASE=$("$TOP/scripts/fetch-base.sh" | tail -n1)
-TREE=${1:-$CACHE/series/src}
+WANT=${1:-series}
+TREE=$("$TOP/scripts/fetch-base.sh" | tail -n1)
+g() { git -C "$TREE" "$@"; }
 if [ ! -d "$TREE/.git" ]; then
-	rm -rf "$TREE" && mkdir -p "$(dirname "$TREE")"
-	cp -a "$BASE" "$TREE"
 	chmod -R u+w "$TREE"
 	rm -f "$TREE/.unpacked"
 	# Debian's tarball ignores everything at the top level (a packaging
@@ -19,32 +25,46 @@ if [ ! -d "$TREE/.git" ]; then
 	# git sees new files in the tree as it would in bpf-next.
 	sed -i '/^# Debian packaging/,$d' "$TREE/.gitignore"
 	sed -i '$ { /^#$/d }' "$TREE/.gitignore"
-	git -C "$TREE" init -q -b master
-	git -C "$TREE" config gc.auto 0
-	git -C "$TREE" add -A
+	g init -q -b master
+	g config gc.auto 0
+	g add -A
 	# Fixed identity and dates: the same tarball gives the same base
 	# commit id everywhere, which the patches' base-commit: names.
 	GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z \
-		git -C "$TREE" -c user.name=base -c user.email=base@localhost \
+		g -c user.name=base -c user.email=base@localhost \
 		commit -q -m "Linux $BASE_VERSION (Debian $BASE_PKG)"
-	git -C "$TREE" tag -f base >/dev/null
+	g tag -f base >/dev/null
+	touch "$TREE/.git/unpacked"
 fi
-git -C "$TREE" am --abort >/dev/null 2>&1 || true
-cur=$(git -C "$TREE" rev-parse HEAD)
-want=$(cat "$TOP"/patches/*.patch 2>/dev/null | sha1sum | cut -c1-12)
-if [ "$(cat "$TREE/.git/kptr-series" 2>/dev/null)" = "$want $cur" ] &&
-   git -C "$TREE" diff --quiet HEAD; then
-	echo "tree: $TREE already at patches/ ($want)"
-	exit 0
+g am --abort >/dev/null 2>&1 || true
+
+# Branch series = base + patches/, rebuilt only when patches/ changed.
+want=$(cat "$TOP"/patches/0*.patch 2>/dev/null | sha1sum | cut -c1-12)
+if [ "$(cat "$TREE/.git/kptr-series" 2>/dev/null)" != "$want $(g rev-parse -q --verify series)" ]; then
+	g checkout -q -f -B series base
+	g clean -q -fdx -e /.git
+	shopt -s nullglob
+	n=0
+	for f in "$TOP"/patches/0*.patch; do
+		case "$f" in */0000-*) continue ;; esac
+		g -c user.name=series -c user.email=series@localhost am -q --keep-cr "$f" ||
+			die "git am failed on $(basename "$f")"
+		n=$((n + 1))
+	done
+	echo "$want $(g rev-parse series)" >"$TREE/.git/kptr-series"
+	echo "tree: series = base + $n patches from patches/"
 fi
-git -C "$TREE" checkout -q -f -B series base
-git -C "$TREE" clean -q -fdx -e /.git
-shopt -s nullglob
-p=("$TOP"/patches/0*.patch)
-for f in "${p[@]}"; do
-	case "$f" in */0000-*) continue ;; esac
-	git -C "$TREE" -c user.name=series -c user.email=series@localhost am -q --keep-cr "$f" ||
-		die "git am failed on $(basename "$f")"
-done
-echo "$want $(git -C "$TREE" rev-parse HEAD)" >"$TREE/.git/kptr-series"
-echo "tree: $TREE = base + ${#p[@]} file(s) from patches/"
+
+case $WANT in
+series)
+	g checkout -q -f series
+	g clean -q -fd -e /.git
+	;;
+base)
+	g checkout -q -f --detach base
+	g clean -q -fd -e /.git
+	g checkout -q series -- tools/testing/selftests/bpf
+	;;
+*) die "tree.sh: series or base" ;;
+esac
+echo "tree: $TREE at $WANT ($(g rev-parse --short HEAD))"

@@ -23,13 +23,13 @@ if [ -n "${KDIR:-}" ]; then
 	KB=$CACHE/kdir-$id/build$suffix
 	name=kdir-$id
 else
-	stage "apply patches/" "$log/tree.log" "$TOP/scripts/tree.sh"
-	STSRC=$CACHE/series/src
 	case $KERNEL in
-	series) SRC=$CACHE/series/src ;;
-	base) SRC=$CACHE/base/src ;;
+	series|base) ;;
 	*) die "KERNEL must be series or base" ;;
 	esac
+	stage "checkout $KERNEL" "$log/tree.log" "$TOP/scripts/tree.sh" "$KERNEL"
+	SRC=$CACHE/base/src
+	STSRC=$SRC
 	KB=$CACHE/$KERNEL/build$suffix
 	name=$KERNEL$suffix
 fi

@@ -33,6 +33,8 @@
  *   empty and has queued it, or is about to (an adder interrupted between
  *   its llist_add() and irq_work_queue() by another adder - an NMI in
  *   #DB/#MC/int3 on x86 - completes the queueing when it resumes).
+ * - CPU hotplug: the dying CPU runs its irq_work one last time; nodes an
+ *   NMI adds after that are torn down by bpf_nmi_drop_cpu_dead().
  * - Lifetime: the record lives in the BTF of the object's type. That BTF
  *   is held by the running program (directly or through a map) while the
  *   NMI runs; the NMI path takes a reference of its own, dropped by the
@@ -43,6 +45,7 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/bpf_mem_alloc.h>
+#include <linux/cpuhotplug.h>
 #include <linux/irq_work.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
@@ -70,9 +73,8 @@ static void bpf_nmi_drop_free(struct rcu_head *rcu)
 	btf_put(btf);
 }
 
-static void bpf_nmi_drop_run(struct irq_work *work)
+static void bpf_nmi_drop_flush(struct bpf_nmi_drop_queue *q)
 {
-	struct bpf_nmi_drop_queue *q = container_of(work, struct bpf_nmi_drop_queue, work);
 	struct llist_node *pos, *next;
 
 	llist_for_each_safe(pos, next, llist_del_all(&q->list)) {
@@ -82,6 +84,32 @@ static void bpf_nmi_drop_run(struct irq_work *work)
 		call_rcu(&node->rcu, bpf_nmi_drop_free);
 	}
 }
+
+static void bpf_nmi_drop_run(struct irq_work *work)
+{
+	bpf_nmi_drop_flush(container_of(work, struct bpf_nmi_drop_queue, work));
+}
+
+/*
+ * An NMI that comes after a dying CPU ran its irq_work for the last time
+ * leaves its nodes there; tear them down once the CPU is dead, from the
+ * CPU that took it down (no NMI can add to the list any more).
+ */
+static int bpf_nmi_drop_cpu_dead(unsigned int cpu)
+{
+	bpf_nmi_drop_flush(per_cpu_ptr(&bpf_nmi_drop_queue, cpu));
+	return 0;
+}
+
+static int __init bpf_nmi_drop_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bpf/nmi_drop:dead",
+					NULL, bpf_nmi_drop_cpu_dead);
+	return ret < 0 ? ret : 0;
+}
+late_initcall(bpf_nmi_drop_init);
 
 /**
  * bpf_obj_drop_nmi() - tear down a local object from NMI context

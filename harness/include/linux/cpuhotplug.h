@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* CPU hotplug and initcalls: harness_cpu_dead() calls the teardown
+ * callback for a CPU whose thread has stopped; initcalls run at start.
+ */
+#ifndef HARNESS_CPUHOTPLUG_H
+#define HARNESS_CPUHOTPLUG_H
+#include "harness.h"
+
+#define CPUHP_BP_PREPARE_DYN 1
+#define __init
+#define late_initcall(fn) \
+	static void __attribute__((constructor)) fn##_ctor(void) { fn(); }
+
+int cpuhp_setup_state_nocalls(int state, const char *name,
+			      int (*startup)(unsigned int cpu),
+			      int (*teardown)(unsigned int cpu));
+void harness_cpu_dead(unsigned int cpu);
+#endif
