@@ -8,7 +8,8 @@ cp "$TOP/scripts/bench-guest.sh" "$CACHE/bench-guest.sh"
 for k in base series; do
 	KERNEL=$k VM_CMD="bash $CACHE/bench-guest.sh $R" "$TOP/scripts/vmtest.sh" >"$CACHE/logs/bench-$k.log" 2>&1 || {
 		echo "bench: $k run failed, see $CACHE/logs/bench-$k.log"; tail -n 20 "$CACHE/logs/bench-$k.log"; exit 1; }
-	cp "$CACHE/$k/build/selftests/jit-xchg_task.txt" "$CACHE/logs/jit-$k.txt"
+	kb=$CACHE/base/build$([ "$k" = base ] || echo "-$k")
+	cp "$kb/selftests/jit-xchg_task.txt" "$CACHE/logs/jit-$k.txt"
 done
 python3 - "$CACHE/logs/bench-base.log" "$CACHE/logs/bench-series.log" <<'PY'
 import sys, statistics

@@ -30,7 +30,9 @@ else
 	stage "checkout $KERNEL" "$log/tree.log" "$TOP/scripts/tree.sh" "$KERNEL"
 	SRC=$CACHE/base/src
 	STSRC=$SRC
-	KB=$CACHE/$KERNEL/build$suffix
+	# Build directories sit next to the tree, at the same depth, so that
+	# ccache (base_dir) sees the same relative paths for both kernels.
+	KB=$CACHE/base/build$([ "$KERNEL" = base ] || echo "-$KERNEL")$suffix
 	name=$KERNEL$suffix
 fi
 stage "build kernel ($name)" "$log/kernel-$name.log" "$TOP/scripts/build-kernel.sh" "$SRC" "$KB" "$VARIANT"
