@@ -9,8 +9,8 @@ source "$(dirname "$0")/common.sh"
 
 TREE=${1:-$CACHE/base/src}
 git -C "$TREE" rev-parse -q --verify base >/dev/null || die "$TREE has no base tag; run make tree"
-[ "$(git -C "$TREE" rev-parse --abbrev-ref HEAD)" = series ] ||
-	die "$TREE is not on branch series (make tree checks it out)"
+git -C "$TREE" merge-base --is-ancestor base HEAD ||
+	die "$TREE: HEAD does not descend from base (make tree checks out the series)"
 name=$(git config user.name || true)
 email=$(git config user.email || true)
 [ -n "$name" ] && [ -n "$email" ] || die "set git user.name and user.email: the patches carry them"

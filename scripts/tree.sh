@@ -39,19 +39,37 @@ fi
 g am --abort >/dev/null 2>&1 || true
 
 # Branch series = base + patches/, rebuilt only when patches/ changed.
+# git am runs in a separate worktree, so that the tree the kernels build
+# from only sees the files that differ between the old and the new
+# series (and make rebuilds only what they affect).
 want=$(cat "$TOP"/patches/0*.patch 2>/dev/null | sha1sum | cut -c1-12)
 if [ "$(cat "$TREE/.git/kptr-series" 2>/dev/null)" != "$want $(g rev-parse -q --verify series)" ]; then
-	g checkout -q -f -B series base
-	g clean -q -fdx -e /.git
+	AM=$CACHE/base/am
+	if [ ! -e "$AM/.git" ]; then
+		rm -rf "$AM"
+		g worktree prune
+		g worktree add -q --detach "$AM" base
+	fi
+	a() { git -C "$AM" "$@"; }
+	a am --abort >/dev/null 2>&1 || true
+	a checkout -q -f --detach base
+	a clean -q -fdx
 	shopt -s nullglob
 	n=0
 	for f in "$TOP"/patches/0*.patch; do
 		case "$f" in */0000-*) continue ;; esac
-		g -c user.name=series -c user.email=series@localhost am -q --keep-cr "$f" ||
+		a -c user.name=series -c user.email=series@localhost am -q --keep-cr "$f" ||
 			die "git am failed on $(basename "$f")"
 		n=$((n + 1))
 	done
-	echo "$want $(g rev-parse series)" >"$TREE/.git/kptr-series"
+	new=$(a rev-parse HEAD)
+	a checkout -q --detach base
+	if [ "$(g rev-parse --abbrev-ref HEAD)" = series ]; then
+		g reset -q --hard "$new"	# touches only the files that differ
+	else
+		g branch -f series "$new"
+	fi
+	echo "$want $new" >"$TREE/.git/kptr-series"
 	echo "tree: series = base + $n patches from patches/"
 fi
 
