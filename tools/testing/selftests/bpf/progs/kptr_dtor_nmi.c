@@ -75,8 +75,10 @@ u64 cgrp_id;
 int fill_mode;
 int nmi_mode;
 
-/* Shared between contexts: only ever changed with atomic adds. */
-struct counters {
+/* Shared between contexts: only ever changed with atomic adds. Anonymous,
+ * so that the skeleton carries the definition.
+ */
+struct {
 	u64 created;		/* objects made, each with one task reference */
 	u64 cgrp_refs;		/* cgroup references stored in objects */
 	u64 dropped_in_nmi;	/* bpf_obj_drop() calls in NMI */
