@@ -9,6 +9,7 @@
 #include <test_progs.h>
 #include <pthread.h>
 #include <sched.h>
+#include <bpf/btf.h>
 #include "cgroup_helpers.h"
 #include "trace_helpers.h"
 #include "kptr_dtor_nmi.skel.h"
