@@ -26,7 +26,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /dev/shm
-for d in /tmp /run /var/tmp /var/log /root; do mount -t tmpfs tmpfs \$d; done
+for d in /tmp /run /var/tmp /var/log; do mount -t tmpfs tmpfs \$d; done
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 work "$RUN"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,posixacl st "$ST"
 [ -d "$MODS" ] && mount --bind "$MODS" /lib/modules
