@@ -34,5 +34,8 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.frags" 2>/dev/null)" != "$sum" ]; 
 	echo "$sum" >"$OUT/.frags"
 fi
 "${MAKE[@]}" bzImage modules headers
-rm -rf "$OUT/modroot"
-"${MAKE[@]}" INSTALL_MOD_PATH="$OUT/modroot" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+# Install modules for the guest only when a module changed.
+if [ ! -d "$OUT/modroot" ] || [ -n "$(find "$OUT" -name '*.ko' -newer "$OUT/modroot" -print -quit)" ]; then
+	rm -rf "$OUT/modroot"
+	"${MAKE[@]}" INSTALL_MOD_PATH="$OUT/modroot" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+fi
