@@ -57,10 +57,6 @@ struct holds_rb {
 	struct with_rb __kptr *inner;
 };
 
-struct test_ref_holder {
-	struct prog_test_ref_kfunc __kptr *p;
-};
-
 SEC("tp_btf/task_newtask")
 __success
 int BPF_PROG(drop_empty_task_holder, struct task_struct *task, u64 clone_flags)
@@ -151,18 +147,6 @@ __failure __msg("bpf_obj_drop cannot be used in tracing programs on types with N
 int BPF_PROG(drop_nested_rb_root_tp, struct task_struct *task, u64 clone_flags)
 {
 	struct holds_rb *o = bpf_obj_new(typeof(*o));
-
-	if (o)
-		bpf_obj_drop(o);
-	return 0;
-}
-
-/* Its destructor is not known to be safe in hard irq. */
-SEC("tp_btf/task_newtask")
-__failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
-int BPF_PROG(drop_test_ref_holder_tp, struct task_struct *task, u64 clone_flags)
-{
-	struct test_ref_holder *o = bpf_obj_new(typeof(*o));
 
 	if (o)
 		bpf_obj_drop(o);
