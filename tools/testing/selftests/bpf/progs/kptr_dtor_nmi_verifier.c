@@ -57,6 +57,10 @@ struct holds_rb {
 	struct with_rb __kptr *inner;
 };
 
+/* Make clang emit the BTF of the __contains() value types. */
+struct elem *elem_btf;
+struct rb_elem *rb_elem_btf;
+
 SEC("tp_btf/task_newtask")
 __success
 int BPF_PROG(drop_empty_task_holder, struct task_struct *task, u64 clone_flags)
