@@ -1,11 +1,11 @@
 # Kernel-style entry points; see README.md.
-#   make vmtest  [T=...] [KERNEL=series|base] [KDIR=...] [VARIANT=debug|kasan]
+#   make vmtest  [T=...] [KERNEL=series|base] [KDIR=...] [VARIANT=debug|kasan] [REPEAT=N]
 #   make check   everything CI runs: lint, harness, model, vmtest
 #   make lint | harness | model | bench | tree | export
 T ?= kptr_dtor_nmi
 KERNEL ?= series
 VARIANT ?= debug
-export T KERNEL KDIR VARIANT TP_ARGS
+export T KERNEL KDIR VARIANT TP_ARGS REPEAT
 
 .PHONY: all vmtest check lint harness model bench tree export deps clean-cache help
 

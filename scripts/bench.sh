@@ -2,15 +2,24 @@
 # bench.sh: base and series kernels in the same VM configuration, back to
 # back, BENCH_ROUNDS rounds of each benchmark; prints medians and
 # series/base ratios and compares the JIT image of the kptr-xchg program.
+# BENCH_KERNELS="series" (or "base") reruns one side and reuses the other
+# side's last results from $CACHE/logs.
 source "$(dirname "$0")/common.sh"
 R=${BENCH_ROUNDS:-5}
 cp "$TOP/scripts/bench-guest.sh" "$CACHE/bench-guest.sh"
-for k in base series; do
+for k in ${BENCH_KERNELS:-base series}; do
+	echo "[$(date +%T)] bench: $k kernel, $R rounds ..."
 	KERNEL=$k VM_CMD="bash $CACHE/bench-guest.sh $R" "$TOP/scripts/vmtest.sh" >"$CACHE/logs/bench-$k.log" 2>&1 || {
 		echo "bench: $k run failed, see $CACHE/logs/bench-$k.log"; tail -n 20 "$CACHE/logs/bench-$k.log"; exit 1; }
 	kb=$CACHE/base/build$([ "$k" = base ] || echo "-$k")
 	cp "$kb/selftests/jit-xchg_task.txt" "$CACHE/logs/jit-$k.txt"
+	grep -h '^vm:' "$CACHE/logs/bench-$k.log" | head -1 >"$CACHE/logs/bench-$k.vm"
 done
+for k in base series; do
+	[ -f "$CACHE/logs/bench-$k.log" ] || die "no results for the $k kernel yet: run make bench"
+done
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1)"
+echo "guest:   $(cat "$CACHE/logs/bench-base.vm") (base), $R rounds each, medians"
 python3 - "$CACHE/logs/bench-base.log" "$CACHE/logs/bench-series.log" <<'PY'
 import sys, statistics
 def load(p):
@@ -21,16 +30,25 @@ def load(p):
             r.setdefault(f[1], []).append(f[2])
     return r
 b, s = load(sys.argv[1]), load(sys.argv[2])
+for side, res in (("base", b), ("series", s)):
+    if "kptr-mem-failed" in res:
+        print("kptr-mem FAILED on %s" % side)
+        sys.exit(1)
 def med(v):
     v = [float(x) for x in v if x != 'n/a']
     return statistics.median(v) if v else None
-print("%-22s %14s %14s %8s" % ("benchmark (median)", "base", "series", "ratio"))
-for k in ["kptr-xchg", "kptr-obj-churn", "kptr-nmi-drop", "kptr-nmi-latency-us", "guest-used-kb"]:
+rows = [("kptr-xchg", "M ops/s"), ("kptr-obj-churn", "M ops/s"),
+        ("kptr-nmi-drop", "M ops/s"), ("kptr-nmi-latency-us", "us"),
+        ("mem-nmi-objects", "objects"), ("mem-before-kb", "kB"),
+        ("mem-peak-kb", "kB"), ("mem-peak-b-per-object", "B"),
+        ("mem-after-minus-before-kb", "kB"), ("mem-settle-s", "s")]
+print("%-26s %-8s %12s %12s %7s  %s" % ("benchmark", "unit", "base", "series", "ratio", "runs b/s"))
+for k, unit in rows:
     mb, ms = med(b.get(k, [])), med(s.get(k, []))
     fmt = lambda x: "n/a" if x is None else "%.3f" % x
     ratio = "%.2f" % (ms / mb) if mb and ms else "-"
-    print("%-22s %14s %14s %8s" % (k, fmt(mb), fmt(ms), ratio))
-print("units: M ops/s for throughputs (bench 'Summary: throughput'), us, kB")
+    print("%-26s %-8s %12s %12s %7s  %d/%d" % (k, unit, fmt(mb), fmt(ms), ratio,
+          len(b.get(k, [])), len(s.get(k, []))))
 PY
 if cmp -s "$CACHE/logs/jit-base.txt" "$CACHE/logs/jit-series.txt"; then
 	echo "JIT image of xchg_task: identical on base and series ($(wc -l <"$CACHE/logs/jit-base.txt") lines, addresses masked)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # vmtest.sh: the main job. Environment (from make): KERNEL=series|base,
 # T=<test_progs -t selection>, KDIR=<existing tree>, VARIANT=debug|kasan,
-# TP_ARGS=<extra test_progs arguments>, VM_CMD=<run this in the guest's
+# TP_ARGS=<extra test_progs arguments>, REPEAT=<run test_progs N times in
+# one boot and count the passing runs>, VM_CMD=<run this in the guest's
 # selftests directory instead of test_progs> (used by scripts/bench.sh).
 #   series (default): kernel and selftests from base + patches/
 #   base: the unmodified 7.3.4 kernel, with the series' selftests and
@@ -40,6 +41,12 @@ OUT=$KB/selftests
 stage "build selftests ($name)" "$log/selftests-$name.log" "$TOP/scripts/build-selftests.sh" "$STSRC" "$KB" "$OUT"
 RUN=$CACHE/run/$name${VM_CMD:+-cmd}
 CMD=${VM_CMD:-./test_progs ${TP_ARGS:-} -t $T}
+if [ -z "${VM_CMD:-}" ] && [ "${REPEAT:-1}" -gt 1 ]; then
+	# The guest's /tmp is its own tmpfs: hand it the script through $CACHE.
+	cp "$TOP/scripts/repeat-guest.sh" "$CACHE/repeat-guest.sh"
+	CMD="bash $CACHE/repeat-guest.sh $REPEAT $CMD"
+	RUN=$RUN-repeat
+fi
 echo "[$(date +%T)] boot + $CMD ..."
 t1=$(date +%s)
 set +e

@@ -8,18 +8,30 @@
  *   kptr-nmi-drop:  the same dropped in NMI (bpf_testmod raises the NMIs);
  *                   also reports the mean time from the NMI program's first
  *                   drop to the end of each destructor
+ *   kptr-mem:       slab memory before, at the peak and after 10^6 such
+ *                   objects were made, kept in a map, and dropped, half of
+ *                   them in NMI where the kernel allows it
  */
+#include <sys/param.h>
 #include "bench.h"
 #include "trace_helpers.h"
 #include "kptr_dtor_bench.skel.h"
-#include "kptr_dtor_nmi_bench.skel.h"
+
+#define MEM_OBJS 1000000
+#define MEM_STEP 65536		/* objects per syscall program run */
+#define MEM_NMI_STEP 1024	/* objects per NMI */
 
 static struct ctx {
 	struct kptr_dtor_bench *skel;
-	struct kptr_dtor_nmi_bench *nmi;
 	struct bpf_program *prog;
-	long *hits;
+	bool nmi;
 } ctx;
+
+static struct {
+	long before_kb, peak_kb, after_kb;
+	long nmi_objs;
+	double settle_s;
+} mem;
 
 static void validate(void)
 {
@@ -49,68 +61,175 @@ static void *producer(void *input)
 
 static void measure(struct bench_res *res)
 {
-	res->hits = atomic_swap(ctx.hits, 0);
+	res->hits = atomic_swap(&ctx.skel->bss->hits, 0);
 }
 
-static void setup_common(void)
+/* Open and load the programs; with @nmi also the ones that raise NMIs and
+ * drop in NMI, which need bpf_testmod and the series' verifier.
+ */
+static int load(bool nmi, bool dtor)
+{
+	unsigned long long addr = 0;
+	struct kptr_dtor_bench *skel;
+
+	if (nmi && kallsyms_find("bpf_testmod_nmi_handler", &addr))
+		return -ENOENT;
+	skel = kptr_dtor_bench__open();
+	if (!skel)
+		return -ENOMEM;
+	bpf_program__set_autoload(skel->progs.raise_nmi, nmi);
+	bpf_program__set_autoload(skel->progs.drop_in_nmi, nmi);
+	bpf_program__set_autoload(skel->progs.dtor_done, dtor);
+	skel->bss->nmi_handler_addr = addr;
+	if (kptr_dtor_bench__load(skel) || kptr_dtor_bench__attach(skel)) {
+		kptr_dtor_bench__destroy(skel);
+		return -EINVAL;
+	}
+	ctx.skel = skel;
+	ctx.nmi = nmi;
+	return 0;
+}
+
+static void setup_common(bool nmi, bool dtor)
 {
 	setup_libbpf();
-	ctx.skel = kptr_dtor_bench__open_and_load();
-	if (!ctx.skel) {
-		fprintf(stderr, "failed to open skeleton\n");
+	if (load(nmi, dtor)) {
+		fprintf(stderr, "failed to load the programs\n");
+		if (nmi)
+			fprintf(stderr, "drops in NMI need bpf_testmod and kernel support\n");
 		exit(1);
 	}
-	ctx.hits = &ctx.skel->bss->hits;
 }
 
 static void setup_xchg(void)
 {
-	setup_common();
+	setup_common(false, false);
 	run_prog(ctx.skel->progs.xchg_setup);
 	ctx.prog = ctx.skel->progs.xchg_task;
 }
 
 static void setup_churn(void)
 {
-	setup_common();
+	setup_common(false, false);
 	ctx.prog = ctx.skel->progs.obj_churn;
 }
 
 static void setup_nmi(void)
 {
-	unsigned long long addr;
-
 	if (env.producer_cnt != 1) {
 		fprintf(stderr, "kptr-nmi-drop needs exactly one producer\n");
 		exit(1);
 	}
+	setup_common(true, true);
+	ctx.prog = ctx.skel->progs.raise_nmi;
+}
+
+static void setup_mem(void)
+{
+	if (env.producer_cnt != 1) {
+		fprintf(stderr, "kptr-mem needs exactly one producer\n");
+		exit(1);
+	}
 	setup_libbpf();
-	if (kallsyms_find("bpf_testmod_nmi_handler", &addr)) {
-		fprintf(stderr, "bpf_testmod_nmi_handler not found: load bpf_testmod\n");
-		exit(1);
+	if (load(true, true)) {
+		fprintf(stderr, "kptr-mem: no NMI drops here, all in process context\n");
+		setup_common(false, true);
 	}
-	ctx.nmi = kptr_dtor_nmi_bench__open_and_load();
-	if (!ctx.nmi) {
-		fprintf(stderr, "failed to open skeleton\n");
-		exit(1);
-	}
-	ctx.nmi->bss->nmi_handler_addr = addr;
-	if (kptr_dtor_nmi_bench__attach(ctx.nmi)) {
-		fprintf(stderr, "failed to attach\n");
-		exit(1);
-	}
-	ctx.prog = ctx.nmi->progs.raise_nmi;
-	ctx.hits = &ctx.nmi->bss->hits;
+}
+
+static long slab_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void run_range(struct bpf_program *prog, int lo, int hi)
+{
+	ctx.skel->bss->lo = lo;
+	ctx.skel->bss->hi = hi;
+	run_prog(prog);
+}
+
+/* Frees of bpf_mem_alloc objects go through RCU grace periods and SLUB gives
+ * empty slabs back lazily: sample until a second passes without a change
+ * above 1%, for at most 30 s, and report how long that took.
+ */
+static void settle(void)
+{
+	struct timespec t0, t;
+	long prev = slab_kb(), cur, stable = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		usleep(100000);
+		cur = slab_kb();
+		stable = labs(cur - prev) * 100 <= prev ? stable + 1 : 0;
+		prev = cur;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (stable < 10 && t.tv_sec - t0.tv_sec < 30);
+	mem.after_kb = cur;
+	mem.settle_s = t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+static void *mem_producer(void *input)
+{
+	struct kptr_dtor_bench *skel = ctx.skel;
+	int i, half = ctx.nmi ? MEM_OBJS / 2 : 0;
+
+	mem.before_kb = slab_kb();
+	for (i = 0; i < MEM_OBJS; i += MEM_STEP)
+		run_range(skel->progs.mem_fill, i, MIN(i + MEM_STEP, MEM_OBJS));
+	mem.peak_kb = slab_kb();
+	/* Each raise_nmi returns after its NMI's irq_work ran: the
+	 * destructors of the objects that NMI dropped have run.
+	 */
+	skel->bss->nmi_drops_slots = true;
+	for (i = 0; i < half; i += MEM_NMI_STEP)
+		run_range(skel->progs.raise_nmi, i, MIN(i + MEM_NMI_STEP, half));
+	mem.nmi_objs = skel->bss->slots_dropped;
+	for (i = half; i < MEM_OBJS; i += MEM_STEP)
+		run_range(skel->progs.mem_drop, i, MIN(i + MEM_STEP, MEM_OBJS));
+	settle();
+	bench_force_done();
+	return NULL;
 }
 
 static void report_nmi_final(struct bench_res res[], int res_cnt)
 {
-	u64 cnt = ctx.nmi->bss->lat_cnt;
+	u64 cnt = ctx.skel->bss->dtor_cnt;
 
 	ops_report_final(res, res_cnt);
 	printf("drop-to-dtor latency: mean %.3f us over %llu destructors, errors %ld\n",
-	       cnt ? ctx.nmi->bss->lat_sum_ns / 1000.0 / cnt : 0.0,
-	       (unsigned long long)cnt, ctx.nmi->bss->errors);
+	       cnt ? ctx.skel->bss->dtor_sum_ns / 1000.0 / cnt : 0.0,
+	       (unsigned long long)cnt, ctx.skel->bss->errors);
+}
+
+static void report_mem_final(struct bench_res res[], int res_cnt)
+{
+	struct kptr_dtor_bench__bss *bss = ctx.skel->bss;
+
+	printf("objects %d, dropped %ld (%ld in NMI), destructors %llu, errors %ld\n",
+	       MEM_OBJS, bss->slots_dropped, mem.nmi_objs,
+	       (unsigned long long)bss->dtor_cnt, bss->errors);
+	printf("slab: before %ld kB, peak %ld kB (%.1f B/object), ",
+	       mem.before_kb, mem.peak_kb,
+	       (mem.peak_kb - mem.before_kb) * 1024.0 / MEM_OBJS);
+	printf("after %ld kB (%+ld kB), settled in %.1f s\n",
+	       mem.after_kb, mem.after_kb - mem.before_kb, mem.settle_s);
+	if (bss->slots_dropped != MEM_OBJS || bss->dtor_cnt != MEM_OBJS || bss->errors) {
+		fprintf(stderr, "kptr-mem: not every object was dropped and destroyed once\n");
+		exit(1);
+	}
 }
 
 const struct bench bench_kptr_xchg = {
@@ -141,4 +260,13 @@ const struct bench bench_kptr_nmi_drop = {
 	.measure = measure,
 	.report_progress = ops_report_progress,
 	.report_final = report_nmi_final,
+};
+
+const struct bench bench_kptr_mem = {
+	.name = "kptr-mem",
+	.validate = validate,
+	.setup = setup_mem,
+	.producer_thread = mem_producer,
+	.measure = measure,
+	.report_final = report_mem_final,
 };

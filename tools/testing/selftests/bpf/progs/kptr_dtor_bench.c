@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Cost of kptr destructor handling: see benchs/bench_kptr_dtor.c. */
+/* Cost of kptr destructor handling: see benchs/bench_kptr_dtor.c.
+ *
+ * The programs marked '?' are loaded only by the benchmarks that need them:
+ * raise_nmi needs bpf_testmod, and drop_in_nmi needs a kernel that lets
+ * tracing programs drop objects holding task references.
+ */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "bpf_experimental.h"
+#include "../test_kmods/bpf_testmod_kfunc.h"
 
 #define BATCH 64
+#define MEM_SLOTS 1000000	/* kptr-mem's object count */
 
 struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 void bpf_task_release(struct task_struct *p) __ksym;
@@ -18,6 +25,10 @@ struct holder {
 	struct task_struct __kptr *task;
 };
 
+struct slot {
+	struct holder __kptr *obj;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -25,8 +36,82 @@ struct {
 	__type(value, struct val);
 } vals SEC(".maps");
 
+/* kptr-mem: objects kept alive between mem_fill and their drop */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MEM_SLOTS);
+	__type(key, int);
+	__type(value, struct slot);
+} slots SEC(".maps");
+
 long hits;
 long errors;
+u64 nmi_handler_addr;
+u64 bench_task;		/* the producer thread's task_struct */
+u64 drop_start_ns;
+u64 dtor_sum_ns;	/* sum over destructors of (end - drop_start_ns) */
+u64 dtor_cnt;		/* destructor calls on bench_task */
+int lo, hi;		/* kptr-mem: the slots mem_fill/mem_drop work on */
+bool nmi_drops_slots;	/* kptr-mem: the NMI program drops slots [lo, hi) */
+long slots_dropped;
+
+/* An object holding a reference to the current task. */
+static __always_inline struct holder *new_holder(void)
+{
+	struct task_struct *t;
+	struct holder *o;
+
+	o = bpf_obj_new(typeof(*o));
+	if (!o)
+		return NULL;
+	t = bpf_task_acquire(bpf_get_current_task_btf());
+	if (t) {
+		t = bpf_kptr_xchg(&o->task, t);
+		if (t)
+			bpf_task_release(t);
+	}
+	return o;
+}
+
+/* Make BATCH objects and drop each; 0 on success. */
+static __always_inline int churn(void)
+{
+	struct holder *o;
+	int i;
+
+	bpf_for(i, 0, BATCH) {
+		o = new_holder();
+		if (!o) {
+			__sync_fetch_and_add(&errors, 1);
+			return 1;
+		}
+		bpf_obj_drop(o);
+	}
+	__sync_fetch_and_add(&hits, BATCH);
+	return 0;
+}
+
+/* Take the objects in slots [lo, hi) out of the map and drop them. */
+static __always_inline int drop_slots(void)
+{
+	struct holder *o;
+	struct slot *s;
+	int i;
+
+	bpf_for(i, lo, hi) {
+		s = bpf_map_lookup_elem(&slots, &i);
+		if (!s)
+			return 1;
+		o = bpf_kptr_xchg(&s->obj, NULL);
+		if (!o) {
+			__sync_fetch_and_add(&errors, 1);
+			continue;
+		}
+		bpf_obj_drop(o);
+		__sync_fetch_and_add(&slots_dropped, 1);
+	}
+	return 0;
+}
 
 /* Store a reference to the current task in the map value. */
 SEC("syscall")
@@ -80,25 +165,72 @@ int xchg_task(void *ctx)
 SEC("syscall")
 int obj_churn(void *ctx)
 {
-	struct task_struct *t;
+	return churn();
+}
+
+/* kptr-mem: fill slots [lo, hi) with new objects. */
+SEC("syscall")
+int mem_fill(void *ctx)
+{
 	struct holder *o;
+	struct slot *s;
 	int i;
 
-	bpf_for(i, 0, BATCH) {
-		o = bpf_obj_new(typeof(*o));
+	bench_task = (u64)bpf_get_current_task_btf();
+	bpf_for(i, lo, hi) {
+		s = bpf_map_lookup_elem(&slots, &i);
+		if (!s)
+			return 1;
+		o = new_holder();
 		if (!o) {
 			__sync_fetch_and_add(&errors, 1);
 			return 1;
 		}
-		t = bpf_task_acquire(bpf_get_current_task_btf());
-		if (t) {
-			t = bpf_kptr_xchg(&o->task, t);
-			if (t)
-				bpf_task_release(t);
+		o = bpf_kptr_xchg(&s->obj, o);
+		if (o) {
+			__sync_fetch_and_add(&errors, 1);
+			bpf_obj_drop(o);
 		}
-		bpf_obj_drop(o);
 	}
-	__sync_fetch_and_add(&hits, BATCH);
+	return 0;
+}
+
+/* kptr-mem: drop slots [lo, hi) in process context. */
+SEC("syscall")
+int mem_drop(void *ctx)
+{
+	return drop_slots();
+}
+
+/* (c) Raise one NMI on this CPU; drop_in_nmi does the work. */
+SEC("?syscall")
+int raise_nmi(void *ctx)
+{
+	bench_task = (u64)bpf_get_current_task_btf();
+	return bpf_kfunc_raise_nmi();
+}
+
+SEC("?tp_btf/nmi_handler")
+int BPF_PROG(drop_in_nmi, void *handler, s64 delta_ns, int handled)
+{
+	/* Every NMI runs every NMI_LOCAL handler: only the ones bpf_testmod
+	 * raised are claimed by its handler.
+	 */
+	if ((u64)handler != nmi_handler_addr || !handled)
+		return 0;
+	drop_start_ns = bpf_ktime_get_ns();
+	if (nmi_drops_slots)
+		return drop_slots();
+	return churn();
+}
+
+SEC("?fexit/bpf_task_release_dtor")
+int BPF_PROG(dtor_done, void *p)
+{
+	if ((u64)p != bench_task)
+		return 0;
+	__sync_fetch_and_add(&dtor_sum_ns, bpf_ktime_get_ns() - drop_start_ns);
+	__sync_fetch_and_add(&dtor_cnt, 1);
 	return 0;
 }
 

@@ -27,6 +27,11 @@ struct nested {
 	struct task_holder __kptr *inner;
 };
 
+/* kfree_skb() must not run in hard irq: sk_buff is not on the list. */
+struct skb_holder {
+	struct sk_buff __kptr *skb;
+};
+
 struct counted {
 	struct task_struct __kptr *task;
 	struct bpf_refcount ref;
@@ -151,6 +156,17 @@ __failure __msg("bpf_obj_drop cannot be used in tracing programs on types with N
 int BPF_PROG(drop_nested_rb_root_tp, struct task_struct *task, u64 clone_flags)
 {
 	struct holds_rb *o = bpf_obj_new(typeof(*o));
+
+	if (o)
+		bpf_obj_drop(o);
+	return 0;
+}
+
+SEC("tp_btf/task_newtask")
+__failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
+int BPF_PROG(drop_skb_holder_tp, struct task_struct *task, u64 clone_flags)
+{
+	struct skb_holder *o = bpf_obj_new(typeof(*o));
 
 	if (o)
 		bpf_obj_drop(o);
