@@ -11,7 +11,7 @@ for r in $(seq "$R"); do
 		echo "$out" | sed -n 's/^drop-to-dtor latency: mean \([0-9.]*\) us.*/RESULT kptr-nmi-latency-us \1/p'
 	done
 	# kptr-mem ends by itself once its 10^6 objects are gone; -d bounds it.
-	out=$(./bench -w0 -d300 -p1 kptr-mem 2>&1)
+	out=$(./bench -w1 -d300 -p1 kptr-mem 2>&1)
 	rc=$?
 	echo "$out" | grep -E '^(objects|slab|kptr-mem)'
 	[ $rc -eq 0 ] || echo "RESULT kptr-mem-failed 1"

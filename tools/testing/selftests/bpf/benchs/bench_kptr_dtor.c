@@ -187,7 +187,7 @@ static void *mem_producer(void *input)
 	int i, half = ctx.nmi ? MEM_OBJS / 2 : 0;
 
 	mem.before_kb = slab_kb();
-	for (i = 0; i < MEM_OBJS; i += MEM_STEP)
+	for (i = 0; i < MEM_OBJS; i = skel->bss->next)
 		run_range(skel->progs.mem_fill, i, MIN(i + MEM_STEP, MEM_OBJS));
 	mem.peak_kb = slab_kb();
 	/* Each raise_nmi returns after its NMI's irq_work ran: the
@@ -209,18 +209,20 @@ static void report_nmi_final(struct bench_res res[], int res_cnt)
 	u64 cnt = ctx.skel->bss->dtor_cnt;
 
 	ops_report_final(res, res_cnt);
-	printf("drop-to-dtor latency: mean %.3f us over %llu destructors, errors %ld\n",
+	printf("drop-to-dtor latency: mean %.3f us over %llu destructors\n",
 	       cnt ? ctx.skel->bss->dtor_sum_ns / 1000.0 / cnt : 0.0,
-	       (unsigned long long)cnt, ctx.skel->bss->errors);
+	       (unsigned long long)cnt);
+	printf("bpf_obj_new() failures in NMI: %ld\n", ctx.skel->bss->alloc_fails);
 }
 
 static void report_mem_final(struct bench_res res[], int res_cnt)
 {
 	struct kptr_dtor_bench__bss *bss = ctx.skel->bss;
 
-	printf("objects %d, dropped %ld (%ld in NMI), destructors %llu, errors %ld\n",
+	printf("objects %d, dropped %ld (%ld in NMI), destructors %llu, ",
 	       MEM_OBJS, bss->slots_dropped, mem.nmi_objs,
-	       (unsigned long long)bss->dtor_cnt, bss->errors);
+	       (unsigned long long)bss->dtor_cnt);
+	printf("errors %ld, allocation retries %ld\n", bss->errors, bss->alloc_fails);
 	printf("slab: before %ld kB, peak %ld kB (%.1f B/object), ",
 	       mem.before_kb, mem.peak_kb,
 	       (mem.peak_kb - mem.before_kb) * 1024.0 / MEM_OBJS);
