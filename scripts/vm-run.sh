@@ -6,6 +6,7 @@
 # dmesg.log,kmemleak.log,rc}. Exits with CMD's status, or 124 when the
 # guest hit the hard timeout, or 125 when it ended without a status.
 # TCG unless a KVM probe (scripts/kvm-probe.sh) showed a KVM guest boots.
+# VM_APPEND adds kernel command line arguments (make bench: kmemleak=off).
 source "$(dirname "$0")/common.sh"
 
 KB=$1 ST=$2 RUN=$3
@@ -60,7 +61,7 @@ chmod +x "$RUN/init"
 
 QEMU=(qemu-system-x86_64 -nographic -no-reboot -m "$MEM" -smp "$CPUS"
 	-kernel "$KB/arch/x86/boot/bzImage"
-	-append "console=ttyS0 earlyprintk=serial root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$RUN/init panic=-1 oops=panic nokaslr mitigations=off"
+	-append "console=ttyS0 earlyprintk=serial root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$RUN/init panic=-1 oops=panic nokaslr mitigations=off ${VM_APPEND:-}"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	-fsdev local,id=work,path="$RUN",security_model=none

@@ -160,25 +160,33 @@ static void run_range(struct bpf_program *prog, int lo, int hi)
 	run_prog(prog);
 }
 
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+	return b->tv_sec - a->tv_sec + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
 /* Frees of bpf_mem_alloc objects go through RCU grace periods and SLUB gives
- * empty slabs back lazily: sample until a second passes without a change
- * above 1%, for at most 30 s, and report how long that took.
+ * empty slabs back lazily: sample every 100 ms until no new minimum came for
+ * 3 s (at most 60 s), and report the minimum and when it was reached.
  */
 static void settle(void)
 {
-	struct timespec t0, t;
-	long prev = slab_kb(), cur, stable = 0;
+	struct timespec t0, t, tmin;
+	long cur, min = slab_kb();
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tmin = t0;
 	do {
 		usleep(100000);
 		cur = slab_kb();
-		stable = labs(cur - prev) * 100 <= prev ? stable + 1 : 0;
-		prev = cur;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while (stable < 10 && t.tv_sec - t0.tv_sec < 30);
-	mem.after_kb = cur;
-	mem.settle_s = t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9;
+		if (cur < min) {
+			min = cur;
+			tmin = t;
+		}
+	} while (secs(&tmin, &t) < 3 && secs(&t0, &t) < 60);
+	mem.after_kb = min;
+	mem.settle_s = secs(&t0, &tmin);
 }
 
 static void *mem_producer(void *input)
