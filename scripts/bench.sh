@@ -14,7 +14,9 @@ for k in ${BENCH_KERNELS:-base series}; do
 	KERNEL=$k VM_APPEND=kmemleak=off VM_CMD="bash $CACHE/bench-guest.sh $R" "$TOP/scripts/vmtest.sh" >"$CACHE/logs/bench-$k.log" 2>&1 || {
 		echo "bench: $k run failed, see $CACHE/logs/bench-$k.log"; tail -n 20 "$CACHE/logs/bench-$k.log"; exit 1; }
 	kb=$CACHE/base/build$([ "$k" = base ] || echo "-$k")
-	cp "$kb/selftests/jit-xchg_task.txt" "$CACHE/logs/jit-$k.txt"
+	for f in jit xlated; do
+		cp "$kb/selftests/$f-xchg_task.txt" "$CACHE/logs/$f-$k.txt"
+	done
 	grep -h '^vm:' "$CACHE/logs/bench-$k.log" | head -1 >"$CACHE/logs/bench-$k.vm"
 done
 for k in base series; do
@@ -52,8 +54,15 @@ for k, unit in rows:
     print("%-26s %-8s %12s %12s %7s  %d/%d" % (k, unit, fmt(mb), fmt(ms), ratio,
           len(b.get(k, [])), len(s.get(k, []))))
 PY
-if cmp -s "$CACHE/logs/jit-base.txt" "$CACHE/logs/jit-series.txt"; then
-	echo "JIT image of xchg_task: identical on base and series ($(wc -l <"$CACHE/logs/jit-base.txt") lines, addresses masked)"
-else
-	echo "JIT image of xchg_task DIFFERS:"; diff "$CACHE/logs/jit-base.txt" "$CACHE/logs/jit-series.txt" | head -20; exit 1
-fi
+rc=0
+for f in xlated jit; do
+	b=$CACHE/logs/$f-base.txt s=$CACHE/logs/$f-series.txt
+	if [ ! -s "$b" ]; then
+		echo "$f image of xchg_task: missing"; rc=1
+	elif cmp -s "$b" "$s"; then
+		echo "$f image of xchg_task: identical on base and series ($(wc -l <"$b") lines, addresses masked)"
+	else
+		echo "$f image of xchg_task DIFFERS:"; diff "$b" "$s" | head -20; rc=1
+	fi
+done
+exit $rc
