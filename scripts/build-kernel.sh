@@ -16,6 +16,12 @@ mkdir -p "$OUT"
 MAKE=(make -C "$SRC" O="$OUT" -j"$(($(nproc) + 1))" CC="ccache gcc"
 	HOSTCC="ccache gcc")
 export CCACHE_BASEDIR=$CACHE CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros
+# pahole before 1.27 encodes BTF in parallel (-j) non-deterministically, and
+# bookworm's 1.24 sometimes leaves duplicate types (a base build here had
+# struct sock___10 in vmlinux.h and the selftests did not compile).
+# scripts/Makefile.btf leaves -j out for pahole < 1.27 when the build
+# asks to be reproducible, i.e. when KBUILD_BUILD_TIMESTAMP is set.
+export KBUILD_BUILD_TIMESTAMP=${KBUILD_BUILD_TIMESTAMP:-"Thu Jan  1 00:00:00 UTC 2026"}
 
 sum=$(cat "${frags[@]}" | sha1sum | cut -c1-12)
 if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.frags" 2>/dev/null)" != "$sum" ]; then
