@@ -6,7 +6,7 @@
 # side's last results from $CACHE/logs.
 source "$(dirname "$0")/common.sh"
 R=${BENCH_ROUNDS:-5}
-cp "$TOP/scripts/bench-guest.sh" "$CACHE/bench-guest.sh"
+cp "$TOP/scripts/bench-guest.sh" "$TOP/scripts/jit-guest.sh" "$CACHE/"
 for k in ${BENCH_KERNELS:-base series}; do
 	echo "[$(date +%T)] bench: $k kernel, $R rounds ..."
 	# kmemleak's own per-allocation metadata would count in the slab
