@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh: base and series kernels in the same VM configuration, back to
 # back, BENCH_ROUNDS rounds of each benchmark; prints medians and
-# series/base ratios and compares the JIT image of the kptr-xchg program.
+# series/base ratios and compares the kptr-xchg program's translated image
+# and JIT image size (scripts/jit-guest.sh).
 # BENCH_KERNELS="series" (or "base") reruns one side and reuses the other
 # side's last results from $CACHE/logs.
 source "$(dirname "$0")/common.sh"
@@ -60,7 +61,7 @@ for f in xlated jit; do
 	if [ ! -s "$b" ]; then
 		echo "$f image of xchg_task: missing"; rc=1
 	elif cmp -s "$b" "$s"; then
-		echo "$f image of xchg_task: identical on base and series ($(wc -l <"$b") lines, addresses masked)"
+		echo "$f image of xchg_task: identical on base and series: $( [ $f = jit ] && cat "$b" || echo "$(wc -l <"$b") lines, addresses masked")"
 	else
 		echo "$f image of xchg_task DIFFERS:"; diff "$b" "$s" | head -20; rc=1
 	fi
