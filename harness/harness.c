@@ -69,11 +69,52 @@ static long nmi_drops, process_drops, nmis, irq_runs, nmis_in_irq_work;
 static struct obj *slots[SLOTS];
 static int stop;
 
+/*
+ * A failure seen in the signal handler (the "NMI") must not call stdio or
+ * malloc: a thread interrupted inside the allocator would deadlock with it,
+ * as a broken variant once did. Failures are recorded in a fixed array and
+ * printed after the threads are joined.
+ */
+#define MAX_FAILS 16
+static struct {
+	const char *what;
+	long id;
+	int cpu, nmi;
+} fails[MAX_FAILS];
+
 static void fail(const char *what, long id)
 {
-	__atomic_fetch_add(&bad, 1, __ATOMIC_SEQ_CST);
-	fprintf(stderr, "harness: %s (object %ld, cpu %d, nmi %d)\n", what, id,
-		harness_cpu, harness_in_nmi);
+	long n = __atomic_fetch_add(&bad, 1, __ATOMIC_SEQ_CST);
+
+	if (n < MAX_FAILS) {
+		fails[n].id = id;
+		fails[n].cpu = harness_cpu;
+		fails[n].nmi = harness_in_nmi;
+		__atomic_store_n(&fails[n].what, what, __ATOMIC_RELEASE);
+	}
+}
+
+static void print_fails(void)
+{
+	long i;
+
+	for (i = 0; i < bad && i < MAX_FAILS; i++)
+		fprintf(stderr, "harness: %s (object %ld, cpu %d, nmi %d)\n",
+			__atomic_load_n(&fails[i].what, __ATOMIC_ACQUIRE) ?: "?",
+			fails[i].id, fails[i].cpu, fails[i].nmi);
+	if (bad > MAX_FAILS)
+		fprintf(stderr, "harness: ... %ld more\n", bad - MAX_FAILS);
+}
+
+/* A hang is a failure too: the run must end by itself. */
+static void watchdog(int sig)
+{
+	static const char msg[] = "harness: FAILED: still running at the deadline (hang)\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(3);
 }
 
 void harness_percpu_init(int n)
@@ -200,8 +241,11 @@ void bpf_mem_free_rcu(struct bpf_mem_alloc *ma, void *p)
 {
 	struct obj *o = p;
 
-	if (harness_in_nmi)
+	if (harness_in_nmi) {
+		/* Counted as not freed; free() here could deadlock. */
 		fail("free in NMI", o->id);
+		return;
+	}
 	if (!__atomic_load_n(&dtor_calls[o->id], __ATOMIC_SEQ_CST))
 		fail("freed before its destructor", o->id);
 	if (__atomic_fetch_add(&frees[o->id], 1, __ATOMIC_SEQ_CST))
@@ -369,6 +413,8 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGALRM, watchdog);
+	alarm((unsigned int)seconds + 60);
 
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		cpus[cpu].id = cpu;
@@ -433,6 +479,7 @@ int main(int argc, char **argv)
 		if (rcu_pending[cpu])
 			leaked++, fprintf(stderr, "harness: RCU callbacks left on cpu %d\n", cpu);
 
+	print_fails();
 	n = next_id < MAX_OBJS ? next_id : MAX_OBJS;
 	for (i = 0; i < n; i++) {
 		if (dtor_calls[i] != 1 || frees[i] != 1) {

@@ -7,10 +7,17 @@ CHECK_T=${CHECK_T:-kptr_dtor_nmi,map_kptr,local_kptr_stash,refcounted_kptr,task_
 pass=0 fail=0 failed=()
 t0=$(date +%s)
 step() {
-	local name=$1
+	local name=$1 s=$(date +%s)
 	shift
-	echo "=== check: $name"
-	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed+=("$name"); fi
+	echo "=== check: $name ($(date -u +%T))"
+	if "$@"; then
+		pass=$((pass + 1))
+		echo "=== check: $name passed in $(($(date +%s) - s)) s"
+	else
+		fail=$((fail + 1))
+		failed+=("$name")
+		echo "=== check: $name FAILED after $(($(date +%s) - s)) s"
+	fi
 }
 step deps "$TOP/scripts/deps.sh"
 step lint "$TOP/scripts/lint.sh"
