@@ -15,8 +15,11 @@
  *
  * Checked: every object's destructor (bpf_obj_free_fields()) runs exactly
  * once, never in NMI and always on the CPU ... in hard irq or process
- * context; every object is freed once; the BTF reference count and the
- * per-CPU lists are back to their start; the run ends by itself.
+ * context; every object is freed once; the per-CPU lists end empty; the
+ * run ends by itself. The program's BTF reference is dropped while the
+ * last nodes are still queued, as when a program is unloaded right after
+ * an NMI: the queued objects keep the BTF alive, the last of them hands
+ * the final btf_put() to RCU, and the BTF is freed exactly once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,6 +69,7 @@ static unsigned char frees[MAX_OBJS];
 static long next_id;
 static long alloc_failures, bad;
 static long nmi_drops, process_drops, nmis, irq_runs, nmis_in_irq_work;
+static long btf_frees, btf_rcu_puts;
 static struct obj *slots[SLOTS];
 static int stop;
 
@@ -218,10 +222,39 @@ void btf_get(struct btf *b)
 
 void btf_put(struct btf *b)
 {
+	long n;
+
 	if (harness_in_nmi || harness_in_hardirq)
 		fail("btf_put in NMI or hard irq (btf_idr_lock)", -1);
-	if (__atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_SEQ_CST) <= 0)
-		fail("btf refcount hit zero", -1);
+	n = __atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_SEQ_CST);
+	if (n < 0)
+		fail("btf refcount below zero", -1);
+	else if (!n)
+		__atomic_fetch_add(&btf_frees, 1, __ATOMIC_SEQ_CST);
+}
+
+static void btf_put_rcu(struct rcu_head *rcu)
+{
+	__atomic_fetch_add(&btf_rcu_puts, 1, __ATOMIC_SEQ_CST);
+	btf_put(container_of(rcu, struct btf, rcu));
+}
+
+/* btf_put_hardirq() of the series (kernel/bpf/btf.c). */
+void btf_put_hardirq(struct btf *b)
+{
+	long old = __atomic_load_n(&b->refcnt, __ATOMIC_SEQ_CST);
+
+	if (harness_in_nmi)
+		fail("btf_put_hardirq in NMI", -1);
+	do {
+		if (old <= 1) {
+			if (old < 1)
+				fail("btf_put_hardirq without a reference", -1);
+			call_rcu(&b->rcu, btf_put_rcu);
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&b->refcnt, &old, old - 1, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 }
 
 /* The destructors of the object's kptrs run here. */
@@ -453,6 +486,8 @@ int main(int argc, char **argv)
 			obj_drop(o);
 	}
 	harness_in_nmi = 0;
+	/* The program goes away: its BTF reference with it. */
+	btf_put(&btf);
 	for (i = 0; i < MAX_RAISED; i++) {
 		if (raised[dead][i])
 			raised[dead][i]->pending = 0;
@@ -492,8 +527,11 @@ int main(int argc, char **argv)
 		for (i = 0; i < MAX_RAISED; i++)
 			if (raised[cpu][i])
 				leaked++, fprintf(stderr, "harness: irq_work still raised on cpu %d\n", cpu);
-	if (btf.refcnt != 1)
-		fprintf(stderr, "harness: btf refcount %ld, want 1\n", btf.refcnt), bad++;
+	if (btf.refcnt != 0 || btf_frees != 1 || btf_rcu_puts != 1) {
+		fprintf(stderr, "harness: btf refcount %ld, freed %ld times, %ld final puts from RCU; want 0, 1, 1\n",
+			btf.refcnt, btf_frees, btf_rcu_puts);
+		bad++;
+	}
 
 	printf("harness: %d cpus, %.1fs: %ld objects, %ld allocation failures injected, "
 	       "%ld NMIs (%ld sent), %ld dropped in NMI, %ld in process context, "
@@ -505,6 +543,6 @@ int main(int argc, char **argv)
 		       bad, leaked, nmi_drops ? "" : ", no drop in NMI happened");
 		return 1;
 	}
-	printf("harness: every object torn down exactly once, never in NMI; btf refcount back to 1\n");
+	printf("harness: every object torn down exactly once, never in NMI; BTF freed once, after the last queued object, its final put from RCU\n");
 	return 0;
 }

@@ -4,7 +4,9 @@
  * patch 1 of the series.
  *
  * 2 CPUs. On each CPU four contexts: process context (drops objects
- * inline), the RCU callback (bpf_nmi_drop_free, softirq), the hard
+ * inline; on CPU 1 it also unloads the program once the NMIs are over,
+ * dropping the program's BTF reference), the RCU callback that
+ * btf_put_hardirq() leaves the last BTF reference to (softirq), the hard
  * irq_work (bpf_nmi_drop_run), and NMI, which can come between any two
  * steps of the others, but does not nest. The hard irq_work interrupts
  * process context and runs only on its own CPU.
@@ -17,10 +19,10 @@
  * Up to two more NMIs per CPU arrive with nothing to drop, at any point
  * (a bound, so that an endless NMI storm does not count as a lost object).
  *
- * Checked: no object torn down twice or in NMI, no BTF put in hard irq
- * or NMI, no node linked twice (the capacity: one node per object, used
- * once) (assertions); no lost object and the BTF references all returned
- * (LTL, weak fairness); no deadlock (spin's invalid end states).
+ * Checked: no object torn down twice or in NMI, no last BTF put in hard
+ * irq or NMI, no node linked twice (the capacity: one node per object,
+ * used once) (assertions); no lost object and the BTF references all
+ * returned (LTL, weak fairness); no deadlock (spin's invalid end states).
  */
 #define NCPU 2
 #define NOBJ 3
@@ -35,7 +37,9 @@ bool pending[NCPU];		/* irq_work PENDING bit */
 bool in_nmi[NCPU];
 bool in_irq[NCPU];
 byte btf_refs;			/* references taken by bpf_obj_drop_nmi() */
-byte rcu_cbs[NCPU];		/* call_rcu() callbacks queued, per CPU */
+bool prog_ref = 1;		/* the program's reference to the same BTF */
+byte nmis_over;			/* CPUs whose NMIs are all done */
+byte rcu_cbs[NCPU];		/* btf_put_rcu() callbacks queued, per CPU */
 byte ntorn;
 
 /* Context guards: a step of a context runs only when no context that
@@ -99,9 +103,10 @@ retry:
 }
 
 /* __bpf_obj_drop_impl(): refcount_dec_and_test(); then in NMI
- * bpf_obj_drop_nmi(), else the teardown inline.
+ * bpf_obj_drop_nmi(), else the teardown inline. NMI says which context
+ * the caller is (in_nmi() of that context, not of whatever is running).
  */
-inline drop(o, c, G)
+inline drop(o, c, G, NMI)
 {
 	d_step { G; refcnt[o]--; left = refcnt[o] };	/* refcount_dec_and_test() */
 	if
@@ -110,8 +115,8 @@ inline drop(o, c, G)
 	/* wrong: the teardown runs where the last reference goes, NMI too */
 	:: left == 0 -> teardown(o, c, G)
 #else
-	:: left == 0 && in_nmi[c] -> drop_nmi(o, c, G)
-	:: left == 0 && !in_nmi[c] -> teardown(o, c, G)
+	:: left == 0 && NMI -> drop_nmi(o, c, G)
+	:: left == 0 && !NMI -> teardown(o, c, G)
 #endif
 	fi
 }
@@ -126,14 +131,15 @@ proctype nmi(byte c)
 	:: atomic { !in_nmi[c] && (!done0 || (c == 1 && !done2) || idle < 2) ->
 			in_nmi[c] = 1 };	/* NMI entry */
 		if
-		:: c == 0 && !done0 -> drop(0, c, true); done0 = 1
-		:: c == 1 && !done0 -> drop(1, c, true); done0 = 1
-		:: c == 1 && !done2 -> drop(2, c, true); done2 = 1
+		:: c == 0 && !done0 -> drop(0, c, true, 1); done0 = 1
+		:: c == 1 && !done0 -> drop(1, c, true, 1); done0 = 1
+		:: c == 1 && !done2 -> drop(2, c, true, 1); done2 = 1
 		:: idle < 2 -> idle++	/* an NMI with nothing to drop */
 		fi;
 		in_nmi[c] = 0			/* NMI exit */
 	:: (c == 0 && done0) || (c == 1 && done0 && done2) -> break
-	od
+	od;
+	nmis_over++
 }
 
 proctype process(byte c)
@@ -142,8 +148,9 @@ proctype process(byte c)
 	byte first, left;
 
 	if
-	:: c == 0 -> drop(2, c, PROC(c))
-	:: else -> skip
+	:: c == 0 -> drop(2, c, PROC(c), 0)
+	:: else ->	/* the program is unloaded: btf_put() of its reference */
+		d_step { PROC(c) && nmis_over == NCPU -> prog_ref = 0 }
 	fi
 }
 
@@ -163,22 +170,29 @@ end:	do
 		:: pos != NIL ->
 			IRQ(c) -> nxt = next[pos];	/* llist_for_each_safe: next first */
 			IRQ(c) -> linked[pos] = 0;
-			teardown(pos, c, IRQ(c));	/* bpf_obj_free_fields() */
-			IRQ(c) -> rcu_cbs[c]++;		/* call_rcu(&node->rcu, ...) */
+			teardown(pos, c, IRQ(c));	/* bpf_obj_free_fields(), bpf_mem_free_rcu() */
+			d_step {			/* btf_put_hardirq(): refcount_dec_not_one() */
+				IRQ(c);
+				if
+				:: btf_refs > 1 || prog_ref -> btf_refs--
+				:: else -> rcu_cbs[c]++	/* the last one: call_rcu() */
+				fi
+			};
 			pos = nxt
 		od;
 		IRQ(c) -> in_irq[c] = 0
 	od
 }
 
-/* bpf_nmi_drop_free(): an RCU callback, softirq on the same CPU: frees the
- * object and drops the BTF reference, never in hard irq or NMI.
+/* btf_put_rcu(): an RCU callback, softirq on the same CPU: the last
+ * btf_put(), which takes btf_idr_lock, never in hard irq or NMI.
  */
 proctype rcu(byte c)
 {
 end:	do
 	:: d_step { PROC(c) && rcu_cbs[c] > 0 ->
 		assert(!in_irq[c] && !in_nmi[c]);
+		assert(btf_refs == 1 && !prog_ref);
 		rcu_cbs[c]--; btf_refs-- }
 	od
 }
@@ -199,4 +213,4 @@ init {
 	}
 }
 
-ltl all_torn_down { <> (ntorn == NOBJ && btf_refs == 0) }
+ltl all_torn_down { <> (ntorn == NOBJ && btf_refs == 0 && !prog_ref) }

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # bench.sh: base and series kernels in the same VM configuration, back to
 # back, BENCH_ROUNDS rounds of each benchmark; prints medians and
-# series/base ratios and compares the kptr-xchg program's translated image
-# and JIT image size (scripts/jit-guest.sh).
+# series/base ratios and compares the kptr-xchg program's translated and
+# JIT images (scripts/jit-guest.sh).
 # BENCH_KERNELS="series" (or "base") reruns one side and reuses the other
 # side's last results from $CACHE/logs.
 source "$(dirname "$0")/common.sh"
 R=${BENCH_ROUNDS:-5}
-cp "$TOP/scripts/bench-guest.sh" "$TOP/scripts/jit-guest.sh" "$CACHE/"
+cp "$TOP/scripts/bench-guest.sh" "$TOP/scripts/jit-guest.sh" "$TOP/scripts/bpf-jited.py" "$CACHE/"
+# The JIT image as instructions: call targets, jump targets that leave the
+# image and immediates that are addresses differ between kernels; mask them.
+disasm() {
+	objdump -D -b binary -m i386:x86-64 "$1" | sed -n 's/^ *[0-9a-f]*:\t[0-9a-f ]*\t//p' |
+		sed -E 's/0x[0-9a-f]{5,}/ADDR/g; s/\<[0-9a-f]{5,}\>/ADDR/g'
+}
 for k in ${BENCH_KERNELS:-base series}; do
 	echo "[$(date +%T)] bench: $k kernel, $R rounds ..."
 	# kmemleak's own per-allocation metadata would count in the slab
@@ -15,9 +21,9 @@ for k in ${BENCH_KERNELS:-base series}; do
 	KERNEL=$k VM_APPEND=kmemleak=off VM_CMD="bash $CACHE/bench-guest.sh $R" "$TOP/scripts/vmtest.sh" >"$CACHE/logs/bench-$k.log" 2>&1 || {
 		echo "bench: $k run failed, see $CACHE/logs/bench-$k.log"; tail -n 20 "$CACHE/logs/bench-$k.log"; exit 1; }
 	kb=$CACHE/base/build$([ "$k" = base ] || echo "-$k")
-	for f in jit xlated; do
-		cp "$kb/selftests/$f-xchg_task.txt" "$CACHE/logs/$f-$k.txt"
-	done
+	cp "$kb/selftests/xlated-xchg_task.txt" "$CACHE/logs/xlated-$k.txt"
+	cp "$kb/selftests/jited-xchg_task.bin" "$CACHE/logs/jited-$k.bin"
+	{ cat "$kb/selftests/jit-xchg_task.txt"; disasm "$CACHE/logs/jited-$k.bin"; } >"$CACHE/logs/jit-$k.txt"
 	grep -h '^vm:' "$CACHE/logs/bench-$k.log" | head -1 >"$CACHE/logs/bench-$k.vm"
 done
 for k in base series; do
@@ -61,7 +67,13 @@ for f in xlated jit; do
 	if [ ! -s "$b" ]; then
 		echo "$f image of xchg_task: missing"; rc=1
 	elif cmp -s "$b" "$s"; then
-		echo "$f image of xchg_task: identical on base and series: $( [ $f = jit ] && cat "$b" || echo "$(wc -l <"$b") lines, addresses masked")"
+		n=$(wc -l <"$b")
+		if [ $f = jit ]; then
+			echo "jit image of xchg_task: identical on base and series: $(head -1 "$b"), $((n - 1)) instructions, addresses masked, sha1 $(sha1sum <"$b" | cut -c1-12)"
+			grep -m1 xchg "$b" | sed 's/^/  kptr exchange: /' || echo '  no xchg instruction in the image'
+		else
+			echo "xlated image of xchg_task: identical on base and series: $n lines, addresses masked, sha1 $(sha1sum <"$b" | cut -c1-12)"
+		fi
 	else
 		echo "$f image of xchg_task DIFFERS:"; diff "$b" "$s" | head -20; rc=1
 	fi

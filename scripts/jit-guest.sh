@@ -1,8 +1,8 @@
 #!/bin/bash
 # Runs inside the guest, in the selftests directory (bpf_testmod loaded or
 # not): writes the translated and the JITed image of the kptr-xchg
-# benchmark's xchg_task program to xlated-xchg_task.txt, and its JIT
-# image size to jit-xchg_task.txt (this bpftool has no disassembler).
+# benchmark's xchg_task program to xlated-xchg_task.txt, its JIT image
+# size to jit-xchg_task.txt and its JIT image to jited-xchg_task.bin.
 # Addresses, map ids and BTF ids differ between kernels and loads and are
 # masked.
 B=./tools/sbin/bpftool
@@ -16,12 +16,15 @@ for _ in $(seq 100); do
 done
 $B prog dump xlated name xchg_task | mask > xlated-xchg_task.txt
 # Without a disassembler bpftool dumps no JIT image at all (not even raw
-# with "file"): compare the JIT image's size instead.
+# with "file"): its size from bpftool, its bytes through bpf(2), and the
+# host disassembles them (scripts/bench.sh).
 $B prog show name xchg_task | grep -oE 'xlated [0-9]+B +jited [0-9]+B' > jit-xchg_task.txt
+id=$($B prog show name xchg_task | sed -n 's/^\([0-9]*\): .*/\1/p' | head -1)
+python3 "$(dirname "$0")/bpf-jited.py" "$id" jited-xchg_task.bin
 kill $pid
 wait $pid 2>/dev/null
 for f in xlated-xchg_task.txt jit-xchg_task.txt; do
 	echo "$f: $(wc -l < $f) lines, sha1 $(sha1sum < $f | cut -c1-12)"
 done
 grep -m2 -E 'xchg' jit-xchg_task.txt xlated-xchg_task.txt | sed 's/^/image: /'
-[ -s xlated-xchg_task.txt ] && [ -s jit-xchg_task.txt ]
+[ -s xlated-xchg_task.txt ] && [ -s jit-xchg_task.txt ] && [ -s jited-xchg_task.bin ]

@@ -10,8 +10,8 @@
  * None of that may run in NMI. In NMI the teardown of the object is
  * therefore handed to a per-CPU hard irq_work, which runs the destructors
  * right after the NMI returns, in hard interrupt context on the same CPU,
- * and then frees the object and drops the BTF reference from an RCU
- * callback, where btf_put() may take btf_idr_lock.
+ * and frees the object with bpf_mem_free_rcu(), as __bpf_obj_drop_impl()
+ * does outside NMI.
  *
  * Capacity, by construction: every object whose type can need this
  * (btf_record::nmi_drop_off >= 0) is allocated by bpf_obj_new() with a
@@ -19,8 +19,7 @@
  * node and links it; it never allocates, takes no lock and has no failure
  * case, whatever the number of objects dropped in one NMI. An object is
  * queued at most once because only the holder of its last owning
- * reference queues it, and the node is unused before that. The node is
- * an llist node until the irq_work has run, then the object's rcu_head.
+ * reference queues it, and the node is unused before that.
  *
  * Interleavings on one CPU's queue (other CPUs use their own):
  * - The irq_work takes the whole list with llist_del_all() and walks its
@@ -37,10 +36,11 @@
  *   NMI adds after that are torn down by bpf_nmi_drop_cpu_dead().
  * - Lifetime: the record lives in the BTF of the object's type. That BTF
  *   is held by the running program (directly or through a map) while the
- *   NMI runs; the NMI path takes a reference of its own, dropped by the
- *   RCU callback after the teardown, so program, map or BTF release while
- *   a node is queued cannot free the record, the destructors' modules or
- *   the struct meta.
+ *   NMI runs; the NMI path takes a reference of its own, dropped after the
+ *   teardown, so program, map or BTF release while a node is queued
+ *   cannot free the record, the destructors' modules or the struct meta.
+ *   That reference is dropped with btf_put_hardirq(): if it is the last
+ *   one, btf_put() and its btf_idr_lock run from an RCU callback.
  */
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -49,7 +49,6 @@
 #include <linux/irq_work.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
-#include <linux/rcupdate.h>
 
 struct bpf_nmi_drop_queue {
 	struct llist_head list;
@@ -62,26 +61,20 @@ static DEFINE_PER_CPU(struct bpf_nmi_drop_queue, bpf_nmi_drop_queue) = {
 	.work = IRQ_WORK_INIT_HARD(bpf_nmi_drop_run),
 };
 
-static void bpf_nmi_drop_free(struct rcu_head *rcu)
-{
-	struct bpf_nmi_drop *node = container_of(rcu, struct bpf_nmi_drop, rcu);
-	const struct btf_record *rec = node->rec;
-	struct btf *btf = rec->btf;
-
-	/* @node lives inside the object: nothing may touch it after this. */
-	bpf_mem_free_rcu(&bpf_global_ma, (void *)node - rec->nmi_drop_off);
-	btf_put(btf);
-}
-
 static void bpf_nmi_drop_flush(struct bpf_nmi_drop_queue *q)
 {
 	struct llist_node *pos, *next;
 
 	llist_for_each_safe(pos, next, llist_del_all(&q->list)) {
 		struct bpf_nmi_drop *node = container_of(pos, struct bpf_nmi_drop, node);
+		const struct btf_record *rec = node->rec;
+		struct btf *btf = rec->btf;
+		void *obj = (void *)node - rec->nmi_drop_off;
 
-		bpf_obj_free_fields(node->rec, (void *)node - node->rec->nmi_drop_off);
-		call_rcu(&node->rcu, bpf_nmi_drop_free);
+		bpf_obj_free_fields(rec, obj);
+		/* @node is part of @obj: not touched after this. */
+		bpf_mem_free_rcu(&bpf_global_ma, obj);
+		btf_put_hardirq(btf);
 	}
 }
 

@@ -15,10 +15,7 @@ struct btf_record {
 };
 
 struct bpf_nmi_drop {
-	union {
-		struct llist_node node;
-		struct rcu_head rcu;
-	};
+	struct llist_node node;
 	const struct btf_record *rec;
 };
 
