@@ -34,6 +34,8 @@
 #include <linux/bpf_mem_alloc.h>
 #include <linux/irq_work.h>
 #include <linux/cpuhotplug.h>
+#include <linux/cpumask.h>
+#include <linux/preempt.h>
 
 #define SLOTS		256
 #define MAX_RAISED	4
@@ -41,6 +43,9 @@
 __thread int harness_cpu;
 __thread volatile int harness_in_nmi;
 __thread volatile int harness_in_hardirq;
+/* The CPU threads stand for BPF programs, which run with migration off. */
+__thread int harness_migrate_disabled;
+volatile bool harness_cpu_is_online[NR_CPUS];
 char *harness_percpu_base[NR_CPUS];
 /* Keeps the per-CPU section present even if the code under test has none. */
 static DEFINE_PER_CPU(int, harness_percpu_anchor) __attribute__((used));
@@ -139,6 +144,8 @@ bool irq_work_queue(struct irq_work *work)
 {
 	int i;
 
+	if (!harness_cpu_is_online[harness_cpu])
+		fail("irq_work queued on an offline CPU", -1);
 	if (__atomic_exchange_n(&work->pending, 1, __ATOMIC_SEQ_CST))
 		return false;
 	for (i = 0; i < MAX_RAISED; i++) {
@@ -170,21 +177,53 @@ void harness_irq_work_run(void)
 	harness_in_hardirq = 0;
 }
 
-/* CPU hotplug: the teardown callback registered by the code under test. */
+/* CPU hotplug: the callbacks registered by the code under test. The
+ * dead-CPU callback runs on another CPU, the online one on the CPU that
+ * came up, both in process context with migration enabled.
+ */
 static int (*cpu_dead_cb)(unsigned int cpu);
+static int (*cpu_online_cb)(unsigned int cpu);
 
 int cpuhp_setup_state_nocalls(int state, const char *name,
 			      int (*startup)(unsigned int cpu),
 			      int (*teardown)(unsigned int cpu))
 {
-	cpu_dead_cb = teardown;
+	if (state == CPUHP_BP_PREPARE_DYN)
+		cpu_dead_cb = teardown;
+	else if (state == CPUHP_AP_ONLINE_DYN)
+		cpu_online_cb = startup;
 	return state;
+}
+
+static void hotplug_call(int (*cb)(unsigned int cpu), unsigned int cpu)
+{
+	int saved = harness_migrate_disabled;
+
+	harness_migrate_disabled = 0;
+	if (cb)
+		cb(cpu);
+	if (harness_migrate_disabled)
+		fail("migrate_disable() without migrate_enable()", -1);
+	harness_migrate_disabled = saved;
 }
 
 void harness_cpu_dead(unsigned int cpu)
 {
-	if (cpu_dead_cb)
-		cpu_dead_cb(cpu);
+	hotplug_call(cpu_dead_cb, cpu);
+}
+
+void harness_cpu_online(unsigned int cpu)
+{
+	hotplug_call(cpu_online_cb, cpu);
+}
+
+/* Outside NMI and hard irq, destructors and bpf_mem_free_rcu() need
+ * migration disabled (they use this CPU's caches).
+ */
+static void check_migrate(const char *what, long id)
+{
+	if (!harness_in_nmi && !harness_in_hardirq && harness_migrate_disabled <= 0)
+		fail(what, id);
 }
 
 /* call_rcu(): a per-CPU list, only touched by its CPU's thread outside
@@ -266,6 +305,7 @@ void bpf_obj_free_fields(const struct btf_record *r, void *p)
 		fail("wrong record", o->id);
 	if (harness_in_nmi)
 		fail("destructor in NMI", o->id);
+	check_migrate("destructor with migration enabled", o->id);
 	if (__atomic_fetch_add(&dtor_calls[o->id], 1, __ATOMIC_SEQ_CST))
 		fail("destructor ran twice", o->id);
 }
@@ -279,6 +319,7 @@ void bpf_mem_free_rcu(struct bpf_mem_alloc *ma, void *p)
 		fail("free in NMI", o->id);
 		return;
 	}
+	check_migrate("free with migration enabled", o->id);
 	if (!__atomic_load_n(&dtor_calls[o->id], __ATOMIC_SEQ_CST))
 		fail("freed before its destructor", o->id);
 	if (__atomic_fetch_add(&frees[o->id], 1, __ATOMIC_SEQ_CST))
@@ -376,6 +417,23 @@ static void nmi_handler(int sig)
 	harness_in_nmi = 0;
 }
 
+/* An NMI on harness_cpu that makes an object and drops it (main only);
+ * returns the object's id.
+ */
+static long nmi_drop_new(unsigned int seed)
+{
+	struct obj *o = obj_new(&seed);
+	long id;
+
+	if (!o)
+		return -1;
+	id = o->id;
+	harness_in_nmi = 1;
+	obj_drop(o);
+	harness_in_nmi = 0;
+	return id;
+}
+
 struct cpu {
 	pthread_t thread;
 	int id;
@@ -388,6 +446,7 @@ static void *cpu_fn(void *arg)
 	struct obj *o;
 
 	harness_cpu = c->id;
+	harness_migrate_disabled = 1;
 	nmi_seed = seed * 31;
 	while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST)) {
 		/* Interrupts on: the irq_work raised by an NMI runs now,
@@ -440,6 +499,10 @@ int main(int argc, char **argv)
 	if (nr_cpus < 1 || nr_cpus > NR_CPUS)
 		nr_cpus = 4;
 	harness_percpu_init(nr_cpus);
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		harness_cpu_is_online[cpu] = true;
+	/* main() drops objects in process context as a program would. */
+	harness_migrate_disabled = 1;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = nmi_handler;
@@ -468,33 +531,33 @@ int main(int argc, char **argv)
 	/* Drain: NMIs are over; each CPU runs what it still has queued,
 	 * then everything left in slots is dropped in process context.
 	 */
-	/* CPU hotplug: the last CPU goes down with its queue unflushed (its
-	 * final irq_work run came before the last NMI); the dead-CPU callback
-	 * must tear those objects down, from CPU 0. Its raised irq_work is
-	 * dropped, as the dead CPU never runs it.
+	/* CPU hotplug. The last CPU goes down: it clears its online bit and
+	 * runs its irq_works one last time; an NMI after that adds a node
+	 * but must not queue the irq_work (the shim fails if it does). The
+	 * dead-CPU callback tears that object down, from CPU 0. Then the CPU
+	 * boots again: an NMI before it is online adds a node (to an empty
+	 * list, not queued), one after (to a non-empty list, not queued
+	 * either); the online callback must queue the irq_work for both.
+	 * The program's BTF reference goes away in between, so the last
+	 * queued objects hold the last references.
 	 */
 	dead = nr_cpus - 1;
+	fail_permille = 0;
 	harness_cpu = dead;
-	harness_in_nmi = 1;	/* the NMI after the last flush: one more drop */
-	{
-		unsigned int s = 1;
-		struct obj *o;
-
-		fail_permille = 0;
-		o = obj_new(&s);
-		if (o)
-			obj_drop(o);
-	}
-	harness_in_nmi = 0;
-	/* The program goes away: its BTF reference with it. */
-	btf_put(&btf);
-	for (i = 0; i < MAX_RAISED; i++) {
-		if (raised[dead][i])
-			raised[dead][i]->pending = 0;
-		raised[dead][i] = NULL;
-	}
+	harness_cpu_is_online[dead] = false;
+	harness_irq_work_run();		/* smpcfd_dying_cpu() */
+	i = nmi_drop_new(1);
 	harness_cpu = 0;
 	harness_cpu_dead(dead);
+	if (i >= 0 && dtor_calls[i] != 1)
+		fail("object queued on a dead CPU not torn down by the dead-CPU callback", i);
+	harness_cpu = dead;
+	nmi_drop_new(2);		/* booting, not online yet */
+	harness_cpu_is_online[dead] = true;
+	nmi_drop_new(3);
+	/* The program goes away: its BTF reference with it. */
+	btf_put(&btf);
+	harness_cpu_online(dead);
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		harness_cpu = cpu;
 		harness_irq_work_run();

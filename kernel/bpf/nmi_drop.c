@@ -9,9 +9,10 @@
  * bpf_crypto_ctx_release() reach call_rcu(), cgroup_put() can queue work.
  * None of that may run in NMI. In NMI the teardown of the object is
  * therefore handed to a per-CPU hard irq_work, which runs the destructors
- * right after the NMI returns, in hard interrupt context on the same CPU,
- * and frees the object with bpf_mem_free_rcu(), as __bpf_obj_drop_impl()
- * does outside NMI.
+ * as soon as the CPU takes interrupts again after the NMI (right after
+ * it, unless it hit code running with interrupts disabled), in hard
+ * interrupt context on the same CPU, and frees the object with
+ * bpf_mem_free_rcu(), as __bpf_obj_drop_impl() does outside NMI.
  *
  * Capacity, by construction: every object whose type can need this
  * (btf_record::nmi_drop_off >= 0) is allocated by bpf_obj_new() with a
@@ -31,9 +32,11 @@
  *   again; an add to a non-empty list comes after an adder that found it
  *   empty and has queued it, or is about to (an adder interrupted between
  *   its llist_add() and irq_work_queue() by another adder - an NMI in
- *   #DB/#MC/int3 on x86 - completes the queueing when it resumes).
- * - CPU hotplug: the dying CPU runs its irq_work one last time; nodes an
- *   NMI adds after that are torn down by bpf_nmi_drop_cpu_dead().
+ *   #DB/#MC/int3 on x86 - completes the queueing when it resumes), or
+ *   that found it empty on an offline CPU (below).
+ * - CPU hotplug: only an online CPU queues the irq_work; nodes added
+ *   while the CPU is offline wait for it to die or come online, see
+ *   bpf_nmi_drop_cpu_dead().
  * - Lifetime: the record lives in the BTF of the object's type. That BTF
  *   is held by the running program (directly or through a map) while the
  *   NMI runs; the NMI path takes a reference of its own, dropped after the
@@ -46,9 +49,12 @@
 #include <linux/btf.h>
 #include <linux/bpf_mem_alloc.h>
 #include <linux/cpuhotplug.h>
+#include <linux/cpumask.h>
 #include <linux/irq_work.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/smp.h>
 
 struct bpf_nmi_drop_queue {
 	struct llist_head list;
@@ -84,13 +90,37 @@ static void bpf_nmi_drop_run(struct irq_work *work)
 }
 
 /*
- * An NMI that comes after a dying CPU ran its irq_work for the last time
- * leaves its nodes there; tear them down once the CPU is dead, from the
- * CPU that took it down (no NMI can add to the list any more).
+ * CPU hotplug. A CPU that is not online does not queue the irq_work. A
+ * dying CPU clears its online bit in __cpu_disable() and then runs its
+ * irq_works one last time (smpcfd_dying_cpu()); a work queued after that
+ * would stay pending on the dead CPU's raised list, and once the CPU is
+ * back it would keep every later hard irq_work of that CPU from raising
+ * its interrupt. A booting CPU sets its online bit only when it is about
+ * to enable interrupts. The online bit of a CPU is changed by that CPU
+ * only, so it does not change while one of its NMIs runs.
+ *
+ * Nodes an NMI adds while its CPU is offline stay on the list. If the
+ * CPU dies, bpf_nmi_drop_cpu_dead() tears them down from the CPU that
+ * took it down, when no NMI can add to the list any more. If it comes
+ * online, bpf_nmi_drop_cpu_online() queues the irq_work on it: an NMI
+ * that finds the list non-empty does not.
  */
 static int bpf_nmi_drop_cpu_dead(unsigned int cpu)
 {
+	/* Destructors and bpf_mem_free_rcu() use this CPU's caches. */
+	migrate_disable();
 	bpf_nmi_drop_flush(per_cpu_ptr(&bpf_nmi_drop_queue, cpu));
+	migrate_enable();
+	return 0;
+}
+
+/* Runs on @cpu, in its hotplug thread. */
+static int bpf_nmi_drop_cpu_online(unsigned int cpu)
+{
+	struct bpf_nmi_drop_queue *q = per_cpu_ptr(&bpf_nmi_drop_queue, cpu);
+
+	if (!llist_empty(&q->list))
+		irq_work_queue(&q->work);
 	return 0;
 }
 
@@ -98,6 +128,10 @@ static int __init bpf_nmi_drop_init(void)
 {
 	int ret;
 
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bpf/nmi_drop:online",
+					bpf_nmi_drop_cpu_online, NULL);
+	if (ret < 0)
+		return ret;
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bpf/nmi_drop:dead",
 					NULL, bpf_nmi_drop_cpu_dead);
 	return ret < 0 ? ret : 0;
@@ -110,8 +144,9 @@ late_initcall(bpf_nmi_drop_init);
  * @rec: record of @obj's type, with @rec->nmi_drop_off >= 0
  *
  * Queue the teardown of @obj (bpf_obj_free_fields() and the free of its
- * memory) to this CPU's hard irq_work. Callable in any context; used in
- * NMI, where the destructors of @obj's kptrs must not run.
+ * memory) to this CPU's hard irq_work. Called in NMI, where the
+ * destructors of @obj's kptrs must not run; works in any context with
+ * preemption disabled.
  */
 void bpf_obj_drop_nmi(void *obj, const struct btf_record *rec)
 {
@@ -120,6 +155,6 @@ void bpf_obj_drop_nmi(void *obj, const struct btf_record *rec)
 
 	btf_get(rec->btf);
 	node->rec = rec;
-	if (llist_add(&node->node, &q->list))
+	if (llist_add(&node->node, &q->list) && cpu_online(smp_processor_id()))
 		irq_work_queue(&q->work);
 }
