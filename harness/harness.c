@@ -224,6 +224,11 @@ static void check_migrate(const char *what, long id)
 {
 	if (!harness_in_nmi && !harness_in_hardirq && harness_migrate_disabled <= 0)
 		fail(what, id);
+	/* A dying CPU past its last irq_work run must not tear down: the
+	 * teardown queues irq_works (the allocator's refill) of its own.
+	 */
+	if (!harness_cpu_is_online[harness_cpu])
+		fail("teardown on an offline CPU", id);
 }
 
 /* call_rcu(): a per-CPU list, only touched by its CPU's thread outside
@@ -531,10 +536,12 @@ int main(int argc, char **argv)
 	/* Drain: NMIs are over; each CPU runs what it still has queued,
 	 * then everything left in slots is dropped in process context.
 	 */
-	/* CPU hotplug. The last CPU goes down: it clears its online bit and
-	 * runs its irq_works one last time; an NMI after that adds a node
-	 * but must not queue the irq_work (the shim fails if it does). The
-	 * dead-CPU callback tears that object down, from CPU 0. Then the CPU
+	/* CPU hotplug. The last CPU goes down: an NMI queues an object while
+	 * it is online; it clears its online bit and runs its irq_works one
+	 * last time, which must leave the object alone (the shim fails on a
+	 * teardown on an offline CPU); an NMI after that adds a node but must
+	 * not queue the irq_work (the shim fails if it does). The dead-CPU
+	 * callback tears both objects down, from CPU 0. Then the CPU
 	 * boots again: an NMI before it is online adds a node (to an empty
 	 * list, not queued), one after (to a non-empty list, not queued
 	 * either); the online callback must queue the irq_work for both.
@@ -544,13 +551,19 @@ int main(int argc, char **argv)
 	dead = nr_cpus - 1;
 	fail_permille = 0;
 	harness_cpu = dead;
-	harness_cpu_is_online[dead] = false;
-	harness_irq_work_run();		/* smpcfd_dying_cpu() */
-	i = nmi_drop_new(1);
-	harness_cpu = 0;
-	harness_cpu_dead(dead);
-	if (i >= 0 && dtor_calls[i] != 1)
-		fail("object queued on a dead CPU not torn down by the dead-CPU callback", i);
+	{
+		long early = nmi_drop_new(4);	/* queued while online */
+
+		harness_cpu_is_online[dead] = false;	/* __cpu_disable() */
+		harness_irq_work_run();		/* smpcfd_dying_cpu() */
+		i = nmi_drop_new(1);
+		harness_cpu = 0;
+		harness_cpu_dead(dead);
+		if (i >= 0 && dtor_calls[i] != 1)
+			fail("object queued on a dead CPU not torn down by the dead-CPU callback", i);
+		if (early >= 0 && dtor_calls[early] != 1)
+			fail("object queued before the CPU went down not torn down", early);
+	}
 	harness_cpu = dead;
 	nmi_drop_new(2);		/* booting, not online yet */
 	harness_cpu_is_online[dead] = true;

@@ -84,27 +84,34 @@ static void bpf_nmi_drop_flush(struct bpf_nmi_drop_queue *q)
 	}
 }
 
+/*
+ * CPU hotplug. A dying CPU clears its online bit in __cpu_disable() and
+ * then runs its irq_works one last time (smpcfd_dying_cpu()); an irq_work
+ * queued after that would stay pending on the dead CPU's raised list, and
+ * once the CPU is back it would keep every later hard irq_work of that
+ * CPU from raising its interrupt. So on a CPU that is not online the NMI
+ * path does not queue the irq_work, and the irq_work, should it run there
+ * (queued before __cpu_disable(), run by smpcfd_dying_cpu()), leaves the
+ * list alone: the teardown queues irq_works of its own (the refill work
+ * of the BPF memory allocator, for one). A booting CPU sets its online
+ * bit only when it is about to enable interrupts. A CPU's online bit is
+ * changed by that CPU only, outside NMI or on its way to stop for good,
+ * so it does not change while one of its NMIs runs. (On x86 an NMI runs
+ * no handler on an offline CPU, but int3 and #DB count as NMI too.)
+ *
+ * Nodes added while the CPU is offline stay on the list. If the CPU
+ * dies, bpf_nmi_drop_cpu_dead() tears them down from the CPU that took
+ * it down, when no NMI can add to the list any more. If it comes online,
+ * bpf_nmi_drop_cpu_online() queues the irq_work on it: an NMI that finds
+ * the list non-empty does not.
+ */
 static void bpf_nmi_drop_run(struct irq_work *work)
 {
+	if (unlikely(!cpu_online(smp_processor_id())))
+		return;
 	bpf_nmi_drop_flush(container_of(work, struct bpf_nmi_drop_queue, work));
 }
 
-/*
- * CPU hotplug. A CPU that is not online does not queue the irq_work. A
- * dying CPU clears its online bit in __cpu_disable() and then runs its
- * irq_works one last time (smpcfd_dying_cpu()); a work queued after that
- * would stay pending on the dead CPU's raised list, and once the CPU is
- * back it would keep every later hard irq_work of that CPU from raising
- * its interrupt. A booting CPU sets its online bit only when it is about
- * to enable interrupts. The online bit of a CPU is changed by that CPU
- * only, so it does not change while one of its NMIs runs.
- *
- * Nodes an NMI adds while its CPU is offline stay on the list. If the
- * CPU dies, bpf_nmi_drop_cpu_dead() tears them down from the CPU that
- * took it down, when no NMI can add to the list any more. If it comes
- * online, bpf_nmi_drop_cpu_online() queues the irq_work on it: an NMI
- * that finds the list non-empty does not.
- */
 static int bpf_nmi_drop_cpu_dead(unsigned int cpu)
 {
 	/* Destructors and bpf_mem_free_rcu() use this CPU's caches. */
@@ -126,15 +133,19 @@ static int bpf_nmi_drop_cpu_online(unsigned int cpu)
 
 static int __init bpf_nmi_drop_init(void)
 {
-	int ret;
+	int online, ret;
 
-	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bpf/nmi_drop:online",
-					bpf_nmi_drop_cpu_online, NULL);
-	if (ret < 0)
-		return ret;
+	online = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bpf/nmi_drop:online",
+					   bpf_nmi_drop_cpu_online, NULL);
+	if (online < 0)
+		return online;
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bpf/nmi_drop:dead",
 					NULL, bpf_nmi_drop_cpu_dead);
-	return ret < 0 ? ret : 0;
+	if (ret < 0) {
+		cpuhp_remove_state_nocalls(online);
+		return ret;
+	}
+	return 0;
 }
 late_initcall(bpf_nmi_drop_init);
 
@@ -144,9 +155,8 @@ late_initcall(bpf_nmi_drop_init);
  * @rec: record of @obj's type, with @rec->nmi_drop_off >= 0
  *
  * Queue the teardown of @obj (bpf_obj_free_fields() and the free of its
- * memory) to this CPU's hard irq_work. Called in NMI, where the
- * destructors of @obj's kptrs must not run; works in any context with
- * preemption disabled.
+ * memory) to this CPU's hard irq_work. Called where in_nmi() is true,
+ * where the destructors of @obj's kptrs must not run.
  */
 void bpf_obj_drop_nmi(void *obj, const struct btf_record *rec)
 {

@@ -18,6 +18,7 @@
 int cpuhp_setup_state_nocalls(int state, const char *name,
 			      int (*startup)(unsigned int cpu),
 			      int (*teardown)(unsigned int cpu));
+static inline void cpuhp_remove_state_nocalls(int state) { (void)state; }
 void harness_cpu_dead(unsigned int cpu);
 void harness_cpu_online(unsigned int cpu);
 #endif

@@ -15,6 +15,7 @@
 
 #define NR_CPUS 64
 #define __percpu
+#define unlikely(x) __builtin_expect(!!(x), 0)
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
