@@ -14,12 +14,15 @@
  * references half of the time; whoever drops the last one tears it down.
  *
  * Checked: every object's destructor (bpf_obj_free_fields()) runs exactly
- * once, never in NMI and always on the CPU ... in hard irq or process
- * context; every object is freed once; the per-CPU lists end empty; the
- * run ends by itself. The program's BTF reference is dropped while the
- * last nodes are still queued, as when a program is unloaded right after
- * an NMI: the queued objects keep the BTF alive, the last of them hands
- * the final btf_put() to RCU, and the BTF is freed exactly once.
+ * once, never in NMI, in hard irq or in process context with migration
+ * disabled, never on an offline CPU; every object is freed once; no
+ * irq_work is queued on an offline CPU; the per-CPU lists end empty; the
+ * run ends by itself (a watchdog fails it otherwise). At the end a CPU
+ * goes down and comes back (see main()). The program's BTF reference is
+ * dropped while the last nodes are still queued, as when a program is
+ * unloaded right after an NMI: the queued objects keep the BTF alive, the
+ * last of them hands the final btf_put() to RCU, and the BTF is freed
+ * exactly once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
