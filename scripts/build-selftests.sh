@@ -15,7 +15,19 @@ ARGS=(-C "$SRC/tools/testing/selftests/bpf" -j"$(($(nproc) + 1))"
 # base and series cleans; the dependency files in OUT name them by absolute
 # path, for which the selftests' Makefile has no rule. Build them first,
 # through the targets that do have one.
+#
+# The selftests' Makefile also lists the libarena/*.bpf.o that exist when
+# it is parsed as prerequisites of those skeletons, and libarena's own
+# make deletes them as intermediates when it rebuilds a skeleton; when
+# vmlinux.h is regenerated in the same run, the two skeletons rebuild in
+# parallel and one of them fails with "No rule to make target
+# 'libarena/<name>.bpf.o'" (seen once, 06:59 on 2026-11-23). Remove them
+# before each make, so that none is listed; libarena's make rebuilds
+# them from source when a skeleton is out of date.
+noarena_o() { rm -f "$SRC/tools/testing/selftests/bpf/libarena/"*.bpf.o; }
+noarena_o
 make "${ARGS[@]}" libarena libarena_asan
+noarena_o
 make "${ARGS[@]}" ${ST_TARGETS:-test_progs bench}
 test -x "$OUT/test_progs"
 ls "$OUT"/bpf_testmod.ko >/dev/null
