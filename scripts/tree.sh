@@ -55,10 +55,13 @@ if [ "$(cat "$TREE/.git/kptr-series" 2>/dev/null)" != "$want $(g rev-parse -q --
 	a checkout -q -f --detach base
 	a clean -q -fdx
 	shopt -s nullglob
+	# Committer = author date: the same patches give the same commit ids,
+	# so a new export that changes only the cover letter or Message-Ids
+	# does not change the kernel's version string (and relink it).
 	n=0
 	for f in "$TOP"/patches/0*.patch; do
 		case "$f" in */0000-*) continue ;; esac
-		a -c user.name=series -c user.email=series@localhost am -q --keep-cr "$f" ||
+		a -c user.name=series -c user.email=series@localhost am -q --keep-cr --committer-date-is-author-date "$f" ||
 			die "git am failed on $(basename "$f")"
 		n=$((n + 1))
 	done
