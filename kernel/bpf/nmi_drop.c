@@ -34,9 +34,9 @@
  *   its llist_add() and irq_work_queue() by another adder - an NMI in
  *   #DB/#MC/int3 on x86 - completes the queueing when it resumes), or
  *   that found it empty on an offline CPU (below).
- * - CPU hotplug: only an online CPU queues the irq_work; nodes added
- *   while the CPU is offline wait for it to die or come online, see
- *   bpf_nmi_drop_cpu_dead().
+ * - CPU hotplug: only an online CPU queues and runs the irq_work; nodes
+ *   added while the CPU is offline wait for it to die or come online,
+ *   see the comment above bpf_nmi_drop_run().
  * - Lifetime: the record lives in the BTF of the object's type. That BTF
  *   is held by the running program (directly or through a map) while the
  *   NMI runs; the NMI path takes a reference of its own, dropped after the
