@@ -492,7 +492,7 @@ int main(int argc, char **argv)
 	struct cpu cpus[NR_CPUS];
 	struct timespec t0, t;
 	struct sigaction sa;
-	long nmi_sent = 0, leaked = 0, i, n;
+	long nmi_sent = 0, leaked = 0, i, n, booting;
 	unsigned int seed = 12345;
 	int cpu, opt, dead;
 
@@ -545,11 +545,13 @@ int main(int argc, char **argv)
 	 * teardown on an offline CPU); an NMI after that adds a node but must
 	 * not queue the irq_work (the shim fails if it does). The dead-CPU
 	 * callback tears both objects down, from CPU 0. Then the CPU
-	 * boots again: an NMI before it is online adds a node (to an empty
-	 * list, not queued), one after (to a non-empty list, not queued
-	 * either); the online callback must queue the irq_work for both.
-	 * The program's BTF reference goes away in between, so the last
-	 * queued objects hold the last references.
+	 * boots again, twice. First an NMI before it is online adds a node
+	 * that nothing else queues: the online callback must. Then, after
+	 * going down once more, an NMI before it is online adds a node and
+	 * one after it is online, before the online callback, adds another:
+	 * that one must queue the irq_work, for both. The program's BTF
+	 * reference goes away in between, so the last queued objects hold
+	 * the last references.
 	 */
 	dead = nr_cpus - 1;
 	fail_permille = 0;
@@ -568,11 +570,28 @@ int main(int argc, char **argv)
 			fail("object queued before the CPU went down not torn down", early);
 	}
 	harness_cpu = dead;
-	nmi_drop_new(2);		/* booting, not online yet */
+	i = nmi_drop_new(2);		/* booting, not online yet */
 	harness_cpu_is_online[dead] = true;
-	nmi_drop_new(3);
+	harness_cpu_online(dead);
+	harness_irq_work_run();
+	if (i >= 0 && dtor_calls[i] != 1)
+		fail("object added while booting not torn down once the CPU is online", i);
+
+	harness_cpu_is_online[dead] = false;
+	harness_irq_work_run();
+	harness_cpu = 0;
+	harness_cpu_dead(dead);
+	harness_cpu = dead;
+	booting = nmi_drop_new(3);	/* not online yet */
+	harness_cpu_is_online[dead] = true;
+	i = nmi_drop_new(5);		/* online, before the online callback */
 	/* The program goes away: its BTF reference with it. */
 	btf_put(&btf);
+	harness_irq_work_run();
+	if (booting >= 0 && dtor_calls[booting] != 1)
+		fail("object added while booting not torn down by the next NMI's irq_work", booting);
+	if (i >= 0 && dtor_calls[i] != 1)
+		fail("object added on an online CPU not torn down by its irq_work", i);
 	harness_cpu_online(dead);
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		harness_cpu = cpu;

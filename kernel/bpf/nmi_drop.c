@@ -26,14 +26,15 @@
  * - The irq_work takes the whole list with llist_del_all() and walks its
  *   private batch; an adder that interrupts it (NMI) only llist_add()s,
  *   the lock-free pairing llist supports.
- * - Wakeups: the irq_work is queued by whoever finds the list empty.
- *   The PENDING bit is cleared before the callback runs, so an add after
- *   the callback's llist_del_all() finds an empty list and queues it
- *   again; an add to a non-empty list comes after an adder that found it
- *   empty and has queued it, or is about to (an adder interrupted between
- *   its llist_add() and irq_work_queue() by another adder - an NMI in
- *   #DB/#MC/int3 on x86 - completes the queueing when it resumes), or
- *   that found it empty on an offline CPU (below).
+ * - Wakeups: every adder on an online CPU queues the irq_work after its
+ *   llist_add(). Queueing a pending irq_work does nothing, and PENDING is
+ *   cleared before the callback runs, so a node added after the
+ *   callback's llist_del_all() queues it again. An adder interrupted
+ *   between its llist_add() and irq_work_queue() by another adder (an NMI
+ *   in #DB/#MC/int3 on x86) queues when it resumes, and the irq_work
+ *   cannot run before both have returned. Nodes added on an offline CPU
+ *   are not queued (below); the next adder after it came online queues
+ *   them with its own.
  * - CPU hotplug: only an online CPU queues and runs the irq_work; nodes
  *   added while the CPU is offline wait for it to die or come online,
  *   see the comment above bpf_nmi_drop_run().
@@ -102,8 +103,8 @@ static void bpf_nmi_drop_flush(struct bpf_nmi_drop_queue *q)
  * Nodes added while the CPU is offline stay on the list. If the CPU
  * dies, bpf_nmi_drop_cpu_dead() tears them down from the CPU that took
  * it down, when no NMI can add to the list any more. If it comes online,
- * bpf_nmi_drop_cpu_online() queues the irq_work on it: an NMI that finds
- * the list non-empty does not.
+ * bpf_nmi_drop_cpu_online() queues the irq_work on it, for nodes that no
+ * later NMI would queue.
  */
 static void bpf_nmi_drop_run(struct irq_work *work)
 {
@@ -165,6 +166,7 @@ void bpf_obj_drop_nmi(void *obj, const struct btf_record *rec)
 
 	btf_get(rec->btf);
 	node->rec = rec;
-	if (llist_add(&node->node, &q->list) && cpu_online(smp_processor_id()))
+	llist_add(&node->node, &q->list);
+	if (cpu_online(smp_processor_id()))
 		irq_work_queue(&q->work);
 }
