@@ -18,7 +18,7 @@
  * disabled, never on an offline CPU; every object is freed once; no
  * irq_work is queued on an offline CPU; the per-CPU lists end empty; the
  * run ends by itself (a watchdog fails it otherwise). At the end a CPU
- * goes down and comes back (see main()). The program's BTF reference is
+ * goes down and comes back, twice (see main()). The program's BTF reference is
  * dropped while the last nodes are still queued, as when a program is
  * unloaded right after an NMI: the queued objects keep the BTF alive, the
  * last of them hands the final btf_put() to RCU, and the BTF is freed

@@ -121,7 +121,8 @@ static __u64 misses(struct bpf_program *prog)
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 
-	if (bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+	if (!ASSERT_OK(bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len),
+		       "prog_info"))
 		return 0;
 	return info.recursion_misses;
 }

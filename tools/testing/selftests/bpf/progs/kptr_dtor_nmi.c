@@ -158,11 +158,12 @@ int mark(void *ctx)
 }
 
 /* bpf_obj_new() in NMI only takes objects from this CPU's cache in the BPF
- * memory allocator, which starts with 4 per size and is refilled by an
- * irq_work that cannot run inside an NMI: NEW_PER_NMI objects made in the
- * first NMI on a CPU would not all be there. An allocation here, below the
- * cache's low watermark, refills it before that NMI. No kptr is set, so
- * nothing is counted.
+ * memory allocator, which starts with 4 objects of each small size and is
+ * refilled by an irq_work that cannot run inside an NMI: NEW_PER_NMI
+ * objects made in the first NMI on a CPU would not all be there. An
+ * allocation here makes that irq_work fill the cache to at least its low
+ * watermark (32 objects for this size) before that NMI. No kptr is set,
+ * so nothing is counted.
  */
 SEC("syscall")
 int warm_cache(void *ctx)
