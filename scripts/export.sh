@@ -5,7 +5,50 @@
 # The cover letter's text comes from patches/cover-letter.txt (first line
 # the subject, then the body); the shortlog and diffstat are generated.
 # Identities come from the git identity of whoever runs this.
+#
+# export.sh --recipients KTREE PATCH...: print the addresses the series is
+# sent to for PATCH... (get_maintainer.pl run in the kernel tree KTREE, as
+# below), one a line; scripts/lint.sh checks To/Cc against it.
 source "$(dirname "$0")/common.sh"
+
+# The version of the thread this series continues.
+SUBJECT_PREFIX="PATCH bpf-next v4"
+
+# Recipients, as bpf developers choose them: the maintainers, reviewers
+# and lists of the files a patch touches. get_maintainer.pl runs with
+# --no-keywords (a K: line is a regex on the patch's text: CLANG/LLVM
+# BUILD SUPPORT's matches "clang" or "llvm" anywhere, in a selftest's
+# comment or in the patch's own Cc: header) and without git history.
+# N: lines are regexes on file paths and match anywhere in a path; the
+# sections below match a file of the series only through a fragment of
+# a word, so their N: lines are left out of the copy of MAINTAINERS that
+# get_maintainer.pl reads. To: is the BPF list; Cc: everyone else named.
+NOT_OURS=(
+	"ARM/STM32 ARCHITECTURE"	# "N: stm" matches bpf_testmod.c
+)
+recipients() {
+	local tree=$1 m o p
+	shift
+	m=$(mktemp) o=$(mktemp)
+	awk -v skip="$(printf '%s\n' "${NOT_OURS[@]}")" '
+		BEGIN { n = split(skip, s, "\n"); for (i = 1; i <= n; i++) if (s[i] != "") drop[s[i]] = 1 }
+		/^[A-Z]:\t/ { if (/^N:/ && sec in drop) next; print; next }
+		{ sec = $0; print }' "$tree/MAINTAINERS" >"$m"
+	for p in "$@"; do
+		p=$(readlink -f "$p")
+		(cd "$tree" && perl scripts/get_maintainer.pl --mpath "$m" --no-rolestats \
+			--no-git --no-git-fallback --no-tree --no-keywords "$p") >>"$o" ||
+			{ rm -f "$m" "$o"; die "get_maintainer.pl failed on $p"; }
+	done
+	sort -u "$o"
+	rm -f "$m" "$o"
+}
+
+if [ "${1:-}" = --recipients ]; then
+	shift
+	recipients "$@"
+	exit
+fi
 
 TREE=${1:-$CACHE/base/src}
 git -C "$TREE" rev-parse -q --verify base >/dev/null || die "$TREE has no base tag; run make tree"
@@ -17,14 +60,11 @@ email=$(git config user.email || true)
 
 out=$(mktemp -d)
 fp=(git -C "$TREE" format-patch -q --cover-letter --base=base --thread=shallow
-	--subject-prefix="PATCH bpf-next" -o "$out")
-# To: the BPF list; Cc: everyone get_maintainer.pl names for the series.
+	--subject-prefix="$SUBJECT_PREFIX" -o "$out")
 "${fp[@]}" base..HEAD
-cc=$(for p in "$out"/0*.patch; do
-	[ "${p##*/0000-}" = "$p" ] || continue
-	(cd "$TREE" && perl scripts/get_maintainer.pl --no-rolestats --no-git \
-		--no-git-fallback --no-tree "$p" 2>/dev/null)
-done | grep -v 'bpf@vger.kernel.org' | sort -u)
+patches=("$out"/0*.patch)
+cc=$(recipients "$TREE" "${patches[@]:1}")
+cc=$(grep -vix 'bpf@vger.kernel.org' <<<"$cc" || true)
 rm -f "$out"/*.patch
 args=(--to="bpf@vger.kernel.org")
 while IFS= read -r a; do [ -n "$a" ] && args+=(--cc="$a"); done <<<"$cc"
