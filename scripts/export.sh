@@ -37,7 +37,7 @@ recipients() {
 	for p in "$@"; do
 		p=$(readlink -f "$p")
 		(cd "$tree" && perl scripts/get_maintainer.pl --mpath "$m" --no-rolestats \
-			--no-git --no-git-fallback --no-tree --no-keywords "$p") >>"$o" ||
+			--no-git --no-git-fallback --no-tree --no-keywords --no-fixes "$p") >>"$o" ||
 			{ rm -f "$m" "$o"; die "get_maintainer.pl failed on $p"; }
 	done
 	sort -u "$o"

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Local objects holding task and cgroup references dropped in NMI: every
- * reference is released exactly once, no destructor runs in NMI, none is
- * left pending. NMIs are raised on each CPU by bpf_testmod, so no PMU is
- * needed; the kfunc returns after the NMI and the irq_work it queued have
- * run, so nothing is waited for.
+ * Task and cgroup references released by BPF programs in NMI and with
+ * interrupts off: a program that takes a kptr out of a map and releases
+ * it (kptr_dtor_nmi_release.c), or drops a local object that holds it
+ * (kptr_dtor_nmi.c). The references are the last ones of "victims":
+ * threads that exited and were reaped, cgroups that were removed; the
+ * test waits for that by a condition before any NMI. Detectors on
+ * put_task_struct_rcu_user() and css_release() count each victim's last
+ * put: exactly one, never in NMI, never inside the irqs-off section, and
+ * in hard irq (the irq_work) when it was deferred. NMIs come from
+ * bpf_kfunc_raise_nmi() in bpf_testmod, one per CPU, so no PMU is needed;
+ * it returns after the NMI and the irq_work it queued have run.
  */
 #include <test_progs.h>
 #include <pthread.h>
@@ -13,200 +19,396 @@
 #include "cgroup_helpers.h"
 #include "trace_helpers.h"
 #include "kptr_dtor_nmi.skel.h"
+#include "kptr_dtor_nmi_release.skel.h"
 #include "kptr_dtor_nmi_verifier.skel.h"
 
-#define SLOTS_PER_CPU	8	/* as in progs/kptr_dtor_nmi.c */
-#define NEW_PER_NMI	8
-#define MAX_CPUS	64
+#define MAX_WORKERS	16
+#define VICTIMS		8	/* per CPU; the release subtests use more */
+#define MANY_VICTIMS	80	/* above the irq_work's batch of 64 */
+#define NEW_PER_NMI	8	/* as in progs/kptr_dtor_nmi.c */
 #define STRESS_ROUNDS	40
+#define CGRP_PREFIX	"/kptr_dtor_nmi_victim"
 
-enum {				/* as in progs/kptr_dtor_nmi.c */
+/* As in progs/kptr_dtor_nmi_common.h. */
+struct args {
+	int slot;
+	int n;
+	int mode;
+	__u64 cgrp_id;
+};
+
+enum {
 	DO_SINGLE	= 1,
 	DO_OUTER	= 2,
 	DO_SHARED0	= 4,
 	DO_SHARED1	= 8,
-	DO_NEW_IN_NMI	= 16,
+	DO_NEW		= 16,
+	DO_TASK		= 32,
+	DO_CGRP		= 64,
 };
 
-struct worker {
-	struct kptr_dtor_nmi *skel;
-	pthread_t thread;
-	int cpu;		/* pinned to it, or -1 */
-	int rounds;
-	bool fill, nmi, churn;
-	int refs_before;	/* rcu_users of the thread before and after */
-	int refs_after;
-	int err;
+struct victim {
+	__u32 last_puts;
+	__u32 in_nmi;
+	__u32 in_hardirq;
+	__u32 in_irqs_off_fn;
 };
 
-static int cpus[MAX_CPUS], nr_cpus;
+/* What both skeletons share, by their own fds. */
+struct common {
+	struct bpf_object *obj;
+	int slots, cpu_base, victims;
+	int victim_task, victim_cgroup, last_refs, raise_nmi, call_irqs_off;
+	struct bpf_program *detectors[2];
+	int *slots_per_cpu, *nmi_mode, *irqs_off_mode;
+	__u64 *nmi_handler_addr;
+	struct { __u64 nmi_runs, released, errors; } *cnt;
+};
 
-static int run(struct bpf_program *prog)
+static int cpus[MAX_WORKERS], nr_cpus;
+static __u64 handler_addr;
+
+static int run_prog(int fd, struct args *a)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = a, .ctx_size_in = a ? sizeof(*a) : 0);
 	int err;
 
-	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	err = bpf_prog_test_run_opts(fd, &opts);
 	return err ?: (int)opts.retval;
 }
 
-static void *worker_fn(void *arg)
+static int pin(int cpu)
 {
-	struct worker *w = arg;
-	int i;
+	cpu_set_t set;
 
-	if (w->cpu >= 0) {
-		cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
 
-		CPU_ZERO(&set);
-		CPU_SET(w->cpu, &set);
-		w->err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-		if (w->err)
-			return NULL;
+/* Each CPU's worker gets @n slots from i * @n and runs @fd there. */
+static void set_cpu_bases(struct common *c, int n)
+{
+	int i, base, possible = libbpf_num_possible_cpus();
+
+	for (i = 0; i < possible; i++) {
+		base = -1;
+		bpf_map_update_elem(c->cpu_base, &i, &base, BPF_ANY);
 	}
-	w->err = run(w->skel->progs.mark);
-	if (!w->err && w->nmi)
-		w->err = run(w->skel->progs.warm_cache);
-	w->refs_before = run(w->skel->progs.task_refs);
-	for (i = 0; !w->err && i < w->rounds; i++) {
-		if (w->fill)
-			w->err = run(w->skel->progs.fill);
-		if (!w->err && w->nmi)
-			w->err = run(w->skel->progs.raise_nmi);
-		if (!w->err && w->churn)
-			w->err = run(w->skel->progs.churn);
+	for (i = 0; i < nr_cpus; i++) {
+		base = i * n;
+		bpf_map_update_elem(c->cpu_base, &cpus[i], &base, BPF_ANY);
 	}
-	w->refs_after = run(w->skel->progs.task_refs);
+	*c->slots_per_cpu = n;
+}
+
+struct thread {
+	pthread_t tid;
+	struct common *c;
+	int fd, cpu, slot, rounds, ret;
+	int refs_before, refs_after;	/* rcu_users of the thread itself */
+	int task_refs, warm, fill;	/* kptr_dtor_nmi.c's programs, or -1 */
+	int fill_mode;
+};
+
+/* A victim stores a reference to itself and exits. */
+static void *victim_fn(void *arg)
+{
+	struct thread *t = arg;
+	struct args a = { .slot = t->slot };
+
+	t->ret = run_prog(t->c->victim_task, &a);
 	return NULL;
 }
 
-/*
- * One thread pinned to each online CPU fills (if @fill) and raises an NMI
- * there @rounds times; @churners more threads make and drop objects in
- * process context meanwhile. Each thread's task must end with @held more
- * references than it started with.
+/* A worker runs a program on its CPU @rounds times (filling its slots
+ * first when it has a fill program), checking its own references.
  */
-static void run_workers(struct kptr_dtor_nmi *skel, bool fill, int rounds, int churners,
-			int held)
+static void *worker_fn(void *arg)
 {
-	int n = nr_cpus + churners, i;
-	struct worker *w;
+	struct thread *t = arg;
+	struct args a = { .slot = t->slot, .n = *t->c->slots_per_cpu, .mode = t->fill_mode };
+	int i;
 
-	w = calloc(n, sizeof(*w));
-	if (!ASSERT_OK_PTR(w, "calloc"))
+	if (t->cpu >= 0) {
+		t->ret = pin(t->cpu);
+		if (t->ret)
+			return NULL;
+	}
+	if (t->warm >= 0) {
+		t->ret = run_prog(t->warm, NULL);
+		if (t->ret)
+			return NULL;
+	}
+	if (t->task_refs >= 0)
+		t->refs_before = run_prog(t->task_refs, NULL);
+	for (i = 0; !t->ret && i < t->rounds; i++) {
+		if (t->fill >= 0)
+			t->ret = run_prog(t->fill, &a);
+		if (!t->ret)
+			t->ret = run_prog(t->fd, NULL);
+	}
+	if (t->task_refs >= 0)
+		t->refs_after = run_prog(t->task_refs, NULL);
+	return NULL;
+}
+
+static void join_all(struct thread *t, int n, const char *what)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].tid)
+			pthread_join(t[i].tid, NULL);
+		if (!ASSERT_OK(t[i].ret, what))
+			break;
+	}
+}
+
+static void reset(struct common *c)
+{
+	__u64 key;
+
+	memset(c->cnt, 0, sizeof(*c->cnt));
+	while (!bpf_map_get_next_key(c->victims, NULL, &key))
+		bpf_map_delete_elem(c->victims, &key);
+}
+
+static __u64 misses(struct common *c)
+{
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (ASSERT_OK(bpf_prog_get_info_by_fd(bpf_program__fd(c->detectors[i]),
+						      &info, &len), "prog_info"))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
+/* Wait, by the condition, until @n slots per CPU hold @want last references. */
+static bool wait_last_refs(struct common *c, int n, int want)
+{
+	struct args a = { .slot = 0, .n = nr_cpus * n };
+	int i, got = -1;
+
+	for (i = 0; i < 2000; i++) {
+		got = run_prog(c->last_refs, &a);
+		if (got == want)
+			return true;
+		usleep(10000);
+	}
+	return ASSERT_EQ(got, want, "last references held by the slots");
+}
+
+/*
+ * Victims: with @tasks, @n threads per CPU, each leaving the last reference
+ * to itself in a slot of that CPU; with @cgroups, one cgroup per CPU whose
+ * last reference is in the CPU's first slot.
+ */
+static bool make_victims(struct common *c, int n, bool tasks, bool cgroups)
+{
+	int i, total = tasks ? nr_cpus * n : 0;
+	struct thread *t;
+
+	t = calloc(nr_cpus * n, sizeof(*t));
+	if (!ASSERT_OK_PTR(t, "calloc"))
+		return false;
+	for (i = 0; i < total; i++) {
+		t[i].c = c;
+		t[i].slot = i;
+		if (!ASSERT_OK(pthread_create(&t[i].tid, NULL, victim_fn, &t[i]), "victim"))
+			t[i].tid = 0;
+	}
+	join_all(t, total, "victim_task");
+	free(t);
+	if (cgroups) {
+		for (i = 0; i < nr_cpus; i++) {
+			struct args a = { .slot = i * n };
+			char path[64];
+			int fd;
+
+			snprintf(path, sizeof(path), CGRP_PREFIX "%d", i);
+			fd = create_and_get_cgroup(path);
+			if (!ASSERT_GE(fd, 0, "create victim cgroup"))
+				return false;
+			a.cgrp_id = get_cgroup_id(path);
+			close(fd);
+			if (!ASSERT_OK(run_prog(c->victim_cgroup, &a), "victim_cgroup"))
+				return false;
+			remove_cgroup(path);
+		}
+	}
+	return wait_last_refs(c, n, total + (cgroups ? nr_cpus : 0));
+}
+
+/* One worker per CPU runs @fd there once (after filling, for @a). */
+static void run_on_cpus(struct common *c, int fd, struct kptr_dtor_nmi *a, int fill_mode)
+{
+	struct thread t[MAX_WORKERS] = {};
+	int i;
+
+	for (i = 0; i < nr_cpus; i++) {
+		t[i].c = c;
+		t[i].fd = fd;
+		t[i].cpu = cpus[i];
+		t[i].slot = i * *c->slots_per_cpu;
+		t[i].rounds = 1;
+		t[i].task_refs = -1;
+		t[i].warm = -1;
+		t[i].fill = -1;
+		if (a && fill_mode) {
+			t[i].fill = bpf_program__fd(a->progs.fill);
+			t[i].fill_mode = fill_mode;
+		}
+		if (!ASSERT_OK(pthread_create(&t[i].tid, NULL, worker_fn, &t[i]), "worker"))
+			t[i].tid = 0;
+	}
+	join_all(t, nr_cpus, "worker");
+}
+
+/*
+ * Every victim's last put happened exactly once (@done) or not at all,
+ * never in NMI nor in the irqs-off section, and, when @done, in hard irq
+ * (from the irq_work) if @deferred. The detectors must have missed
+ * nothing, or a miss could hide a last put.
+ */
+static void check_victims(struct common *c, int nr, bool done, bool deferred, __u64 misses0)
+{
+	struct victim v;
+	__u64 key;
+	int n = 0, err;
+
+	err = bpf_map_get_next_key(c->victims, NULL, &key);
+	while (!err) {
+		if (!ASSERT_OK(bpf_map_lookup_elem(c->victims, &key, &v), "victim"))
+			break;
+		n++;
+		ASSERT_EQ(v.last_puts, done ? 1 : 0, "last puts");
+		ASSERT_EQ(v.in_nmi, 0, "last puts in NMI");
+		ASSERT_EQ(v.in_irqs_off_fn, 0, "last puts with interrupts off");
+		if (deferred)
+			ASSERT_EQ(v.in_hardirq, v.last_puts, "last puts from the irq_work");
+		err = bpf_map_get_next_key(c->victims, &key, &key);
+	}
+	ASSERT_EQ(n, nr, "victims");
+	ASSERT_EQ(misses(c) - misses0, 0, "detector recursion misses");
+	ASSERT_EQ(c->cnt->errors, 0, "errors");
+}
+
+#define COMMON(c, skel) do {						\
+	(c)->obj = (skel)->obj;						\
+	(c)->slots = bpf_map__fd((skel)->maps.slots);			\
+	(c)->cpu_base = bpf_map__fd((skel)->maps.cpu_base);		\
+	(c)->victims = bpf_map__fd((skel)->maps.victims);		\
+	(c)->victim_task = bpf_program__fd((skel)->progs.victim_task);	\
+	(c)->victim_cgroup = bpf_program__fd((skel)->progs.victim_cgroup); \
+	(c)->last_refs = bpf_program__fd((skel)->progs.last_refs);	\
+	(c)->raise_nmi = bpf_program__fd((skel)->progs.raise_nmi);	\
+	(c)->call_irqs_off = bpf_program__fd((skel)->progs.call_irqs_off); \
+	(c)->detectors[0] = (skel)->progs.task_put;			\
+	(c)->detectors[1] = (skel)->progs.css_release;			\
+	(c)->slots_per_cpu = &(skel)->bss->slots_per_cpu;		\
+	(c)->nmi_mode = &(skel)->bss->nmi_mode;				\
+	(c)->irqs_off_mode = &(skel)->bss->irqs_off_mode;		\
+	(c)->nmi_handler_addr = &(skel)->bss->nmi_handler_addr;		\
+	(c)->cnt = (void *)&(skel)->bss->cnt;				\
+} while (0)
+
+/* Size the maps for the workers' CPUs, before load. */
+#define SIZE_MAPS(skel) do {						\
+	bpf_map__set_max_entries((skel)->maps.slots, nr_cpus * MANY_VICTIMS); \
+	bpf_map__set_max_entries((skel)->maps.cpu_base, libbpf_num_possible_cpus()); \
+} while (0)
+
+/* An NMI on each CPU (@nmi) or a call with interrupts off releases or drops
+ * @mode for the CPU's victims (@n tasks if @tasks, a cgroup if @cgroups);
+ * each last put is deferred to the irq_work. With @a, the CPU's worker
+ * first moves the victims into local objects (@fill_mode).
+ */
+static void victims_released(struct common *c, struct kptr_dtor_nmi *a, int n, bool tasks,
+			     bool cgroups, int fill_mode, int mode, bool nmi)
+{
+	__u64 misses0 = misses(c);
+
+	reset(c);
+	set_cpu_bases(c, n);
+	if (!make_victims(c, n, tasks, cgroups))
 		return;
-	for (i = 0; i < n; i++) {
-		w[i].skel = skel;
-		w[i].rounds = rounds;
-		w[i].cpu = i < nr_cpus ? cpus[i] : -1;
-		w[i].fill = i < nr_cpus && fill;
-		w[i].nmi = i < nr_cpus;
-		w[i].churn = i >= nr_cpus;
-		w[i].err = pthread_create(&w[i].thread, NULL, worker_fn, &w[i]);
-		if (w[i].err)
-			w[i].thread = 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (w[i].thread)
-			pthread_join(w[i].thread, NULL);
-		ASSERT_OK(w[i].err, "worker");
-		ASSERT_EQ(w[i].refs_after - w[i].refs_before, w[i].nmi ? held : 0,
-			  "task references kept");
-	}
-	free(w);
+	*c->nmi_mode = nmi ? mode : 0;
+	*c->irqs_off_mode = nmi ? 0 : mode;
+	run_on_cpus(c, nmi ? c->raise_nmi : c->call_irqs_off, a, fill_mode);
+	*c->nmi_mode = 0;
+	*c->irqs_off_mode = 0;
+	if (nmi)
+		ASSERT_EQ(c->cnt->nmi_runs, nr_cpus, "NMIs");
+	check_victims(c, (tasks ? nr_cpus * n : 0) + (cgroups ? nr_cpus : 0), true, true, misses0);
 }
 
-static __u64 misses(struct bpf_program *prog)
+static void test_refcount(struct common *c, struct kptr_dtor_nmi *a)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
+	__u64 misses0 = misses(c);
 
-	if (!ASSERT_OK(bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len),
-		       "prog_info"))
-		return 0;
-	return info.recursion_misses;
-}
-
-/* recursion_misses only grow: count each subtest's from its start. */
-static __u64 task_miss0, cgrp_miss0;
-
-static void reset(struct kptr_dtor_nmi *skel)
-{
-	memset(&skel->bss->cnt, 0, sizeof(skel->bss->cnt));
-	task_miss0 = misses(skel->progs.task_dtor);
-	cgrp_miss0 = misses(skel->progs.cgrp_dtor);
+	reset(c);
+	set_cpu_bases(c, VICTIMS);
+	if (!make_victims(c, VICTIMS, true, false))
+		return;
+	/* The first of two references dropped in NMI: no last put. */
+	*c->nmi_mode = DO_SHARED0;
+	run_on_cpus(c, c->raise_nmi, a, DO_SHARED0);
+	ASSERT_EQ(c->cnt->released, nr_cpus * VICTIMS, "first drops");
+	check_victims(c, nr_cpus * VICTIMS, false, true, misses0);
+	/* The second: the last puts, from the irq_work. */
+	*c->nmi_mode = DO_SHARED1;
+	run_on_cpus(c, c->raise_nmi, NULL, 0);
+	*c->nmi_mode = 0;
+	ASSERT_EQ(c->cnt->released, 2 * nr_cpus * VICTIMS, "second drops");
+	check_victims(c, nr_cpus * VICTIMS, true, true, misses0);
 }
 
 /*
- * Every object made so far has been torn down. The references are checked
- * exactly per thread (run_workers()); the destructor calls are counted by
- * fentry programs, which miss calls that come while the same program runs
- * on the CPU (a preempted churner), so they are checked against that.
+ * No victims: objects hold references to the workers' own tasks, made in
+ * process context and in NMI, dropped in NMI while @churners threads make
+ * and drop objects in process context. Each worker ends with the
+ * references it started with, and no task or cgroup had a last put.
  */
-static void check_all_released(struct kptr_dtor_nmi *skel)
+static void test_own(struct common *c, struct kptr_dtor_nmi *a, int rounds, int churners,
+		     int fill_mode, int nmi_mode)
 {
-	typeof(skel->bss->cnt) *c = &skel->bss->cnt;
-	__u64 task_miss = misses(skel->progs.task_dtor) - task_miss0;
-	__u64 cgrp_miss = misses(skel->progs.cgrp_dtor) - cgrp_miss0;
+	struct thread t[2 * MAX_WORKERS] = {};
+	int i, n = nr_cpus + churners;
 
-	ASSERT_EQ(c->errors, 0, "errors");
-	ASSERT_GT(c->created, 0, "created");
-	ASSERT_LE(c->task_dtor_calls, c->created, "task dtor calls");
-	ASSERT_GE(c->task_dtor_calls + task_miss, c->created, "task dtor calls + misses");
-	ASSERT_LE(c->cgrp_dtor_calls, c->cgrp_refs, "cgroup dtor calls");
-	ASSERT_GE(c->cgrp_dtor_calls + cgrp_miss, c->cgrp_refs, "cgroup dtor calls + misses");
-	ASSERT_EQ(c->dtor_in_nmi, 0, "dtor calls in NMI");
-}
+	reset(c);
+	memset(&a->bss->own, 0, sizeof(a->bss->own));
+	set_cpu_bases(c, VICTIMS);
+	*c->nmi_mode = nmi_mode;
+	for (i = 0; i < n; i++) {
+		bool worker = i < nr_cpus;
 
-static void subtest(struct kptr_dtor_nmi *skel, int fill_mode, int nmi_mode)
-{
-	reset(skel);
-	skel->bss->fill_mode = fill_mode;
-	skel->bss->nmi_mode = nmi_mode;
-	run_workers(skel, true, 1, 0, 0);
-	ASSERT_EQ(skel->bss->cnt.nmi_runs, nr_cpus, "nmi_runs");
-	ASSERT_EQ(skel->bss->cnt.dropped_in_nmi, skel->bss->cnt.created, "dropped in NMI");
-	check_all_released(skel);
-}
-
-static void test_refcount(struct kptr_dtor_nmi *skel)
-{
-	reset(skel);
-	skel->bss->fill_mode = DO_SHARED0;
-	skel->bss->nmi_mode = DO_SHARED0;
-	/* One of two references dropped in NMI: nothing is released. */
-	run_workers(skel, true, 1, 0, SLOTS_PER_CPU);
-	ASSERT_EQ(skel->bss->cnt.created, nr_cpus * SLOTS_PER_CPU, "created");
-	ASSERT_EQ(skel->bss->cnt.dropped_in_nmi, nr_cpus * SLOTS_PER_CPU, "first drops");
-	ASSERT_EQ(skel->bss->cnt.task_dtor_calls, 0, "dtor calls after first drop");
-
-	/* The last ones, from new threads: the tasks that made the objects
-	 * have exited, so these drops can release their last rcu_users
-	 * (or the exiting task's own references go after them).
-	 */
-	skel->bss->nmi_mode = DO_SHARED1;
-	run_workers(skel, false, 1, 0, 0);
-	ASSERT_EQ(skel->bss->cnt.dropped_in_nmi, 2 * nr_cpus * SLOTS_PER_CPU, "last drops");
-	check_all_released(skel);
-}
-
-static void test_stress(struct kptr_dtor_nmi *skel)
-{
-	typeof(skel->bss->cnt) *c = &skel->bss->cnt;
-	__u64 in_nmi = (__u64)nr_cpus * STRESS_ROUNDS * (2 * SLOTS_PER_CPU + NEW_PER_NMI);
-
-	reset(skel);
-	skel->bss->fill_mode = DO_SINGLE | DO_OUTER;
-	skel->bss->nmi_mode = DO_SINGLE | DO_OUTER | DO_NEW_IN_NMI;
-	run_workers(skel, true, STRESS_ROUNDS, nr_cpus, 0);
-	/* Per NMI round and CPU: SLOTS_PER_CPU singles and outers filled in
-	 * process context plus NEW_PER_NMI made in NMI; per churn round
-	 * SLOTS_PER_CPU singles made and dropped in process context.
-	 */
-	ASSERT_EQ(c->created, in_nmi + (__u64)nr_cpus * STRESS_ROUNDS * SLOTS_PER_CPU, "created");
-	ASSERT_EQ(c->nmi_runs, nr_cpus * STRESS_ROUNDS, "nmi_runs");
-	ASSERT_EQ(c->dropped_in_nmi, in_nmi, "dropped in NMI");
-	check_all_released(skel);
+		t[i].c = c;
+		t[i].cpu = worker ? cpus[i] : -1;
+		t[i].slot = worker ? i * VICTIMS : 0;
+		t[i].rounds = rounds;
+		t[i].fd = worker ? c->raise_nmi : bpf_program__fd(a->progs.churn);
+		t[i].task_refs = bpf_program__fd(a->progs.task_refs);
+		t[i].warm = worker ? bpf_program__fd(a->progs.warm_cache) : -1;
+		t[i].fill = worker && fill_mode ? bpf_program__fd(a->progs.fill) : -1;
+		t[i].fill_mode = fill_mode;
+		if (!ASSERT_OK(pthread_create(&t[i].tid, NULL, worker_fn, &t[i]), "thread"))
+			t[i].tid = 0;
+	}
+	join_all(t, n, "thread");
+	*c->nmi_mode = 0;
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(t[i].refs_after, t[i].refs_before, "own task references");
+	ASSERT_EQ(c->cnt->nmi_runs, nr_cpus * rounds, "NMIs");
+	ASSERT_GT(a->bss->own.created, 0, "objects made");
+	ASSERT_EQ(c->cnt->errors, 0, "errors");
+	check_victims(c, 0, false, false, misses(c));
 }
 
 static bool has_nmi_handler_tp(void)
@@ -221,27 +423,20 @@ static bool has_nmi_handler_tp(void)
 	return ret;
 }
 
-static bool setup_nmi(struct kptr_dtor_nmi *skel)
+/* -1: skip (no NMI on this machine), 0: ready, 1: failed. */
+static int setup_nmi(struct common *c)
 {
-	unsigned long long addr;
 	int err;
 
-	/* An NMI with nothing to do (the program does not know it yet). */
-	err = run(skel->progs.raise_nmi);
-	if (err == -EOPNOTSUPP) {
-		test__skip();
-		printf("%s:SKIP: bpf_kfunc_raise_nmi() has no NMI trigger on this arch\n",
-		       __func__);
-		return false;
-	}
-	if (!ASSERT_OK(err, "raise_nmi") ||
-	    !ASSERT_OK(kallsyms_find("bpf_testmod_nmi_handler", &addr),
-		       "bpf_testmod_nmi_handler"))
-		return false;
-	skel->bss->nmi_handler_addr = addr;
-	err = run(skel->progs.raise_nmi);
-	return ASSERT_OK(err, "raise_nmi") &&
-	       ASSERT_EQ(skel->bss->cnt.nmi_runs, 1, "nmi_runs");
+	/* An NMI that no program acts on yet. */
+	err = run_prog(c->raise_nmi, NULL);
+	if (err == -EOPNOTSUPP)
+		return -1;
+	if (!ASSERT_OK(err, "raise_nmi"))
+		return 1;
+	*c->nmi_handler_addr = handler_addr;
+	err = run_prog(c->raise_nmi, NULL);
+	return ASSERT_OK(err, "raise_nmi") && ASSERT_EQ(c->cnt->nmi_runs, 1, "NMI seen") ? 0 : 1;
 }
 
 static bool get_cpus(void)
@@ -252,15 +447,90 @@ static bool get_cpus(void)
 	if (!ASSERT_OK(sched_getaffinity(0, sizeof(set), &set), "sched_getaffinity"))
 		return false;
 	nr_cpus = 0;
-	for (i = 0; i < CPU_SETSIZE && nr_cpus < MAX_CPUS; i++)
+	for (i = 0; i < CPU_SETSIZE && nr_cpus < MAX_WORKERS; i++)
 		if (CPU_ISSET(i, &set))
 			cpus[nr_cpus++] = i;
 	return ASSERT_GT(nr_cpus, 0, "nr_cpus");
 }
 
-void serial_test_kptr_dtor_nmi(void)
+/* kptr_dtor_nmi_release.c: kptrs released by the program; loads anywhere. */
+static void release_tests(void)
+{
+	struct kptr_dtor_nmi_release *skel;
+	struct common c = {};
+	int ret;
+
+	skel = kptr_dtor_nmi_release__open();
+	if (!ASSERT_OK_PTR(skel, "release open"))
+		return;
+	SIZE_MAPS(skel);
+	if (!ASSERT_OK(kptr_dtor_nmi_release__load(skel), "release load") ||
+	    !ASSERT_OK(kptr_dtor_nmi_release__attach(skel), "release attach"))
+		goto out;
+	COMMON(&c, skel);
+	ret = setup_nmi(&c);
+	if (ret) {
+		if (ret < 0) {
+			test__skip();
+			printf("%s:SKIP: bpf_kfunc_raise_nmi() cannot raise NMIs here\n", __func__);
+		}
+		goto out;
+	}
+	if (test__start_subtest("xchg_release_task"))
+		victims_released(&c, NULL, MANY_VICTIMS, true, false, 0, DO_TASK, true);
+	if (test__start_subtest("xchg_release_cgroup"))
+		victims_released(&c, NULL, 1, false, true, 0, DO_CGRP, true);
+	if (test__start_subtest("xchg_release_irqs_off"))
+		victims_released(&c, NULL, VICTIMS, true, true, 0, DO_TASK | DO_CGRP, false);
+out:
+	kptr_dtor_nmi_release__destroy(skel);
+}
+
+/* kptr_dtor_nmi.c: local objects dropped; tracing programs could not
+ * drop these before.
+ */
+static void drop_tests(void)
 {
 	struct kptr_dtor_nmi *skel;
+	struct common c = {};
+	int ret;
+
+	skel = kptr_dtor_nmi__open();
+	if (!ASSERT_OK_PTR(skel, "drop open"))
+		return;
+	SIZE_MAPS(skel);
+	if (!ASSERT_OK(kptr_dtor_nmi__load(skel), "drop load") ||
+	    !ASSERT_OK(kptr_dtor_nmi__attach(skel), "drop attach"))
+		goto out;
+	COMMON(&c, skel);
+	skel->bss->cgrp_id = get_cgroup_id("/kptr_dtor_nmi");
+	ret = setup_nmi(&c);
+	if (ret) {
+		if (ret < 0) {
+			test__skip();
+			printf("%s:SKIP: bpf_kfunc_raise_nmi() cannot raise NMIs here\n", __func__);
+		}
+		goto out;
+	}
+	if (test__start_subtest("single"))
+		victims_released(&c, skel, VICTIMS, true, true, DO_SINGLE, DO_SINGLE, true);
+	if (test__start_subtest("nested"))
+		victims_released(&c, skel, VICTIMS, true, false, DO_OUTER, DO_OUTER, true);
+	if (test__start_subtest("refcount"))
+		test_refcount(&c, skel);
+	if (test__start_subtest("irqs_off"))
+		victims_released(&c, skel, VICTIMS, true, true, DO_SINGLE, DO_SINGLE, false);
+	if (test__start_subtest("new_in_nmi"))
+		test_own(&c, skel, 1, 0, 0, DO_NEW);
+	if (test__start_subtest("stress"))
+		test_own(&c, skel, STRESS_ROUNDS, nr_cpus, DO_SINGLE | DO_OUTER,
+			 DO_SINGLE | DO_OUTER | DO_NEW);
+out:
+	kptr_dtor_nmi__destroy(skel);
+}
+
+void serial_test_kptr_dtor_nmi(void)
+{
 	int cgrp_fd;
 
 	if (!has_nmi_handler_tp()) {
@@ -268,35 +538,15 @@ void serial_test_kptr_dtor_nmi(void)
 		printf("%s:SKIP: no nmi_handler tracepoint on this arch\n", __func__);
 		return;
 	}
-	if (!get_cpus())
+	if (!get_cpus() ||
+	    !ASSERT_OK(kallsyms_find("bpf_testmod_nmi_handler", &handler_addr),
+		       "bpf_testmod_nmi_handler"))
 		return;
 	cgrp_fd = test__join_cgroup("/kptr_dtor_nmi");
 	if (!ASSERT_GE(cgrp_fd, 0, "join_cgroup"))
 		return;
-	skel = kptr_dtor_nmi__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "open_and_load"))
-		goto out_cgrp;
-	skel->bss->cgrp_id = get_cgroup_id("/kptr_dtor_nmi");
-	if (!ASSERT_NEQ(skel->bss->cgrp_id, 0, "cgrp_id"))
-		goto out;
-	if (!ASSERT_OK(kptr_dtor_nmi__attach(skel), "attach"))
-		goto out;
-	if (!setup_nmi(skel))
-		goto out;
-
-	if (test__start_subtest("single"))
-		subtest(skel, DO_SINGLE, DO_SINGLE);
-	if (test__start_subtest("nested"))
-		subtest(skel, DO_OUTER, DO_OUTER);
-	if (test__start_subtest("refcount"))
-		test_refcount(skel);
-	if (test__start_subtest("new_in_nmi"))
-		subtest(skel, 0, DO_NEW_IN_NMI);
-	if (test__start_subtest("stress"))
-		test_stress(skel);
-out:
-	kptr_dtor_nmi__destroy(skel);
-out_cgrp:
+	release_tests();
+	drop_tests();
 	close(cgrp_fd);
 }
 

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Which local object types tracing programs may drop: referenced kptrs
- * of types whose destructors may run in hard irq are accepted (in NMI
- * they are deferred), graph roots and other kptr types are not.
- * tp_btf/task_newtask stands for any tracing program: the check does not
- * depend on the attach point.
+ * What tracing programs, which can run in NMI, may free: local objects
+ * whose teardown is NMI-safe (kptrs whose destructors are registered
+ * BTF_DTOR_NMI_SAFE, local and percpu kptrs of such types, any depth the
+ * BTF allows) are accepted; graph roots and kptrs of other types, vmlinux
+ * or module, are not, also when a failed list insertion would free them.
+ * And one kfunc call instruction reached with two object types, which
+ * would run with the constants of one of them, is refused in every
+ * program type. tp_btf/task_newtask stands for any tracing program: the
+ * checks do not depend on the attach point.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "bpf_misc.h"
 #include "bpf_experimental.h"
+#include "../test_kmods/bpf_testmod_kfunc.h"
 
 struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 void bpf_task_release(struct task_struct *p) __ksym;
@@ -23,13 +28,43 @@ struct cgrp_holder {
 	struct cgroup __kptr *cgrp;
 };
 
-struct nested {
-	struct task_holder __kptr *inner;
+struct cpumask_holder {
+	struct bpf_cpumask __kptr *mask;
 };
 
-/* kfree_skb() must not run in hard irq: sk_buff is not on the list. */
-struct skb_holder {
-	struct sk_buff __kptr *skb;
+struct l1 {
+	struct task_holder __kptr *next;
+};
+
+struct l2 {
+	struct l1 __kptr *next;
+};
+
+struct l3 {
+	struct l2 __kptr *next;
+};
+
+/* Four levels of local kptrs down to a task. */
+struct l4 {
+	struct l3 __kptr *next;
+};
+
+struct scalars {
+	long v;
+};
+
+struct percpu_holder {
+	struct scalars __percpu_kptr *pc;
+};
+
+/* A vmlinux type whose destructor is not declared NMI-safe. */
+struct test_ref_holder {
+	struct prog_test_ref_kfunc __kptr *ref;
+};
+
+/* A module's type whose destructor is not declared NMI-safe. */
+struct module_holder {
+	struct bpf_testmod_ctx __kptr *ctx;
 };
 
 struct counted {
@@ -62,20 +97,33 @@ struct holds_rb {
 	struct with_rb __kptr *inner;
 };
 
+/* List nodes: a failed insertion frees them. */
+struct task_node {
+	struct bpf_list_node node;
+	struct task_struct __kptr *task;
+};
+
+struct test_ref_node {
+	struct bpf_list_node node;
+	struct prog_test_ref_kfunc __kptr *ref;
+};
+
+#define private(name) SEC(".data." #name) __hidden __attribute__((aligned(8)))
+private(A) struct bpf_spin_lock glock;
+private(A) struct bpf_list_head task_nodes __contains(task_node, node);
+private(B) struct bpf_spin_lock glock2;
+private(B) struct bpf_list_head test_ref_nodes __contains(test_ref_node, node);
+
 /* Make clang emit the BTF of the __contains() value types. */
 struct elem *elem_btf;
 struct rb_elem *rb_elem_btf;
 
-SEC("tp_btf/task_newtask")
-__success
-int BPF_PROG(drop_empty_task_holder, struct task_struct *task, u64 clone_flags)
-{
-	struct task_holder *o = bpf_obj_new(typeof(*o));
-
-	if (o)
-		bpf_obj_drop(o);
-	return 0;
-}
+#define DROP_NEW(type)					\
+	do {						\
+		struct type *__o = bpf_obj_new(struct type); \
+		if (__o)				\
+			bpf_obj_drop(__o);		\
+	} while (0)
 
 SEC("tp_btf/task_newtask")
 __success
@@ -98,37 +146,39 @@ int BPF_PROG(drop_task_holder, struct task_struct *task, u64 clone_flags)
 
 SEC("tp_btf/task_newtask")
 __success
-int BPF_PROG(drop_cgrp_holder_tp, struct task_struct *task, u64 clone_flags)
+int BPF_PROG(drop_cgrp_holder, struct task_struct *task, u64 clone_flags)
 {
-	struct cgrp_holder *o = bpf_obj_new(typeof(*o));
-
-	if (o)
-		bpf_obj_drop(o);
+	DROP_NEW(cgrp_holder);
 	return 0;
 }
 
 SEC("tp_btf/task_newtask")
 __success
-int BPF_PROG(drop_nested_tp, struct task_struct *task, u64 clone_flags)
+int BPF_PROG(drop_cpumask_holder, struct task_struct *task, u64 clone_flags)
 {
-	struct nested *o = bpf_obj_new(typeof(*o));
-	struct task_holder *in;
-
-	if (!o)
-		return 0;
-	in = bpf_obj_new(typeof(*in));
-	if (in) {
-		in = bpf_kptr_xchg(&o->inner, in);
-		if (in)
-			bpf_obj_drop(in);
-	}
-	bpf_obj_drop(o);
+	DROP_NEW(cpumask_holder);
 	return 0;
 }
 
 SEC("tp_btf/task_newtask")
 __success
-int BPF_PROG(drop_refcounted_tp, struct task_struct *task, u64 clone_flags)
+int BPF_PROG(drop_four_levels, struct task_struct *task, u64 clone_flags)
+{
+	DROP_NEW(l4);
+	return 0;
+}
+
+SEC("tp_btf/task_newtask")
+__success
+int BPF_PROG(drop_percpu_holder, struct task_struct *task, u64 clone_flags)
+{
+	DROP_NEW(percpu_holder);
+	return 0;
+}
+
+SEC("tp_btf/task_newtask")
+__success
+int BPF_PROG(drop_refcounted, struct task_struct *task, u64 clone_flags)
 {
 	struct counted *o = bpf_obj_new(typeof(*o)), *o2;
 
@@ -136,40 +186,68 @@ int BPF_PROG(drop_refcounted_tp, struct task_struct *task, u64 clone_flags)
 		return 0;
 	o2 = bpf_refcount_acquire(o);
 	bpf_obj_drop(o);
-	bpf_obj_drop(o2);
+	if (o2)
+		bpf_obj_drop(o2);
 	return 0;
 }
 
 SEC("tp_btf/task_newtask")
 __failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
-int BPF_PROG(drop_list_head_tp, struct task_struct *task, u64 clone_flags)
+int BPF_PROG(drop_list_head, struct task_struct *task, u64 clone_flags)
 {
-	struct with_list *o = bpf_obj_new(typeof(*o));
-
-	if (o)
-		bpf_obj_drop(o);
+	DROP_NEW(with_list);
 	return 0;
 }
 
 SEC("tp_btf/task_newtask")
 __failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
-int BPF_PROG(drop_nested_rb_root_tp, struct task_struct *task, u64 clone_flags)
+int BPF_PROG(drop_nested_rb_root, struct task_struct *task, u64 clone_flags)
 {
-	struct holds_rb *o = bpf_obj_new(typeof(*o));
-
-	if (o)
-		bpf_obj_drop(o);
+	DROP_NEW(holds_rb);
 	return 0;
 }
 
 SEC("tp_btf/task_newtask")
 __failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
-int BPF_PROG(drop_skb_holder_tp, struct task_struct *task, u64 clone_flags)
+int BPF_PROG(drop_test_ref_holder, struct task_struct *task, u64 clone_flags)
 {
-	struct skb_holder *o = bpf_obj_new(typeof(*o));
+	DROP_NEW(test_ref_holder);
+	return 0;
+}
 
-	if (o)
-		bpf_obj_drop(o);
+SEC("tp_btf/task_newtask")
+__failure __msg("bpf_obj_drop cannot be used in tracing programs on types with NMI unsafe fields")
+int BPF_PROG(drop_module_holder, struct task_struct *task, u64 clone_flags)
+{
+	DROP_NEW(module_holder);
+	return 0;
+}
+
+SEC("tp_btf/task_newtask")
+__success
+int BPF_PROG(push_task_node, struct task_struct *task, u64 clone_flags)
+{
+	struct task_node *n = bpf_obj_new(typeof(*n));
+
+	if (!n)
+		return 0;
+	bpf_spin_lock(&glock);
+	bpf_list_push_front(&task_nodes, &n->node);
+	bpf_spin_unlock(&glock);
+	return 0;
+}
+
+SEC("tp_btf/task_newtask")
+__failure __msg("cannot be used in tracing programs on types with NMI unsafe fields")
+int BPF_PROG(push_test_ref_node, struct task_struct *task, u64 clone_flags)
+{
+	struct test_ref_node *n = bpf_obj_new(typeof(*n));
+
+	if (!n)
+		return 0;
+	bpf_spin_lock(&glock2);
+	bpf_list_push_front(&test_ref_nodes, &n->node);
+	bpf_spin_unlock(&glock2);
 	return 0;
 }
 
@@ -178,10 +256,60 @@ SEC("tc")
 __success
 int drop_list_head_tc(void *ctx)
 {
-	struct with_list *o = bpf_obj_new(typeof(*o));
+	DROP_NEW(with_list);
+	return 0;
+}
 
+SEC("tc")
+__success
+int drop_test_ref_holder_tc(void *ctx)
+{
+	DROP_NEW(test_ref_holder);
+	return 0;
+}
+
+/* One bpf_obj_drop() in a static subprogram, reached with two types. */
+static __noinline void drop_any(void *o)
+{
 	if (o)
 		bpf_obj_drop(o);
+}
+
+SEC("tc")
+__failure __msg("is reached with different object types")
+int subprog_two_types(void *ctx)
+{
+	drop_any(bpf_obj_new(struct task_holder));
+	drop_any(bpf_obj_new(struct cgrp_holder));
+	return 0;
+}
+
+SEC("tc")
+__success
+int subprog_one_type(void *ctx)
+{
+	drop_any(bpf_obj_new(struct task_holder));
+	drop_any(bpf_obj_new(struct task_holder));
+	return 0;
+}
+
+/* The same for the allocation: one bpf_obj_new() of two sizes. */
+static __noinline void *new_any(u64 type_id)
+{
+	return bpf_obj_new_impl(type_id, NULL);
+}
+
+SEC("tc")
+__failure __msg("is reached with different object types")
+int subprog_two_sizes(void *ctx)
+{
+	struct scalars *s = new_any(bpf_core_type_id_local(struct scalars));
+	struct l4 *l = new_any(bpf_core_type_id_local(struct l4));
+
+	if (s)
+		bpf_obj_drop(s);
+	if (l)
+		bpf_obj_drop(l);
 	return 0;
 }
 
