@@ -1,24 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The parts of include/linux/bpf.h that nmi_drop.c uses, as the series
+/* The parts of include/linux/bpf.h that defer_put.c uses, as the series
  * defines them.
  */
 #ifndef HARNESS_BPF_H
 #define HARNESS_BPF_H
 #include "harness.h"
-#include "llist.h"
-#include "btf.h"
+#include "irqflags.h"
+#include "preempt.h"
 #include "rcupdate.h"
 
-struct btf_record {
-	int nmi_drop_off;
-	struct btf *btf;
-};
+static inline bool bpf_defer_put_needed(void)
+{
+	return in_nmi() || irqs_disabled();
+}
 
-struct bpf_nmi_drop {
-	struct llist_node node;
-	const struct btf_record *rec;
-};
-
-void bpf_obj_free_fields(const struct btf_record *rec, void *obj);
-void bpf_obj_drop_nmi(void *obj, const struct btf_record *rec);
+void bpf_defer_put(struct rcu_head *head, rcu_callback_t put);
 #endif

@@ -1,24 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* CPU hotplug and initcalls: harness_cpu_dead() calls the teardown
- * callback of the CPUHP_BP_PREPARE_DYN state for a CPU whose thread has
- * stopped, harness_cpu_online() the startup callback of the
- * CPUHP_AP_ONLINE_DYN state on a CPU that came back; initcalls run at
- * start.
+/* CPU hotplug: harness.c keeps the callbacks registered for the two
+ * dynamic states and calls them where the kernel does: the teardown of
+ * CPUHP_BP_PREPARE_DYN on another CPU once the CPU is dead, the startup
+ * of CPUHP_AP_ONLINE_DYN on the CPU that came online.
  */
 #ifndef HARNESS_CPUHOTPLUG_H
 #define HARNESS_CPUHOTPLUG_H
 #include "harness.h"
 
-#define CPUHP_BP_PREPARE_DYN 1
-#define CPUHP_AP_ONLINE_DYN 2
-#define __init
-#define late_initcall(fn) \
-	static void __attribute__((constructor)) fn##_ctor(void) { fn(); }
+enum cpuhp_state {
+	CPUHP_BP_PREPARE_DYN = 40,
+	CPUHP_BP_PREPARE_DYN_END = 60,
+	CPUHP_AP_ONLINE_DYN = 200,
+	CPUHP_AP_ONLINE_DYN_END = 240,
+};
 
-int cpuhp_setup_state_nocalls(int state, const char *name,
+int cpuhp_setup_state_nocalls(enum cpuhp_state state, const char *name,
 			      int (*startup)(unsigned int cpu),
 			      int (*teardown)(unsigned int cpu));
-static inline void cpuhp_remove_state_nocalls(int state) { (void)state; }
-void harness_cpu_dead(unsigned int cpu);
-void harness_cpu_online(unsigned int cpu);
+void cpuhp_remove_state_nocalls(enum cpuhp_state state);
 #endif

@@ -1,43 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Userspace stand-ins for the kernel interfaces kernel/bpf/nmi_drop.c
- * uses. A "CPU" is a thread (harness_cpu is its number), an "NMI" is a
- * signal delivered to that thread, "hard irq" is the thread running the
- * irq_works queued on its CPU from its main loop, as the kernel does when
- * interrupts are enabled again after the NMI.
+ * Userspace stand-ins for the kernel interfaces kernel/bpf/defer_put.c
+ * uses. A "CPU" is a thread (harness_cpu is the CPU it plays); an NMI is
+ * a signal (SIGUSR1) delivered to that thread; the irq_work interrupt is
+ * another signal (SIGUSR2), blocked while the simulated CPU has
+ * interrupts off. The context flags below are per thread and are set by
+ * harness.c on entry to and exit from each simulated context.
  */
 #ifndef HARNESS_H
 #define HARNESS_H
+#include <assert.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <assert.h>
 
 #define NR_CPUS 64
 #define __percpu
+#define __init
+#define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
+#define sizeof_field(TYPE, MEMBER) sizeof((((TYPE *)0)->MEMBER))
+
+/* As include/linux/build_bug.h: the message is optional. */
+#undef static_assert
+#define static_assert(expr, ...) __static_assert(expr, ##__VA_ARGS__, #expr)
+#define __static_assert(expr, msg, ...) _Static_assert(expr, msg)
 
 extern __thread int harness_cpu;
 extern __thread volatile int harness_in_nmi;
 extern __thread volatile int harness_in_hardirq;
-
-static inline bool in_nmi(void)
-{
-	return harness_in_nmi;
-}
-
-/* Per-CPU variables live in one section that is copied once per CPU at
- * start, as the kernel does with .data..percpu.
+/* Interrupts off on the simulated CPU: process context with interrupts
+ * disabled, hard irq, NMI, a CPU that is dead or booting.
  */
-extern char __start_harness_percpu[], __stop_harness_percpu[];
-extern char *harness_percpu_base[NR_CPUS];
-#define DEFINE_PER_CPU(type, name) \
-	__attribute__((section("harness_percpu"))) __typeof__(type) name
-#define per_cpu_ptr(ptr, cpu) ((__typeof__(ptr))((char *)(ptr) - \
-	__start_harness_percpu + harness_percpu_base[cpu]))
-#define this_cpu_ptr(ptr) per_cpu_ptr(ptr, harness_cpu)
-void harness_percpu_init(int nr_cpus);
+extern __thread volatile int harness_irqs_off;
 
+/* Initcalls are collected in a section and run by main() at start. */
+typedef int (*initcall_t)(void);
+#define late_initcall(fn) \
+	static initcall_t __initcall_##fn \
+	__attribute__((used, section("harness_initcall"))) = fn
+extern initcall_t __start_harness_initcall[], __stop_harness_initcall[];
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Lock-free list with the kernel's semantics: llist_add() is a cmpxchg
- * loop, llist_del_all() an xchg; both fully ordered like the kernel's.
+ * loop (safe against an NMI that adds to the same list) and returns true
+ * if the list was empty, llist_del_all() an xchg; both fully ordered.
  */
 #ifndef HARNESS_LLIST_H
 #define HARNESS_LLIST_H
@@ -34,7 +35,4 @@ static inline bool llist_empty(const struct llist_head *head)
 {
 	return !__atomic_load_n(&head->first, __ATOMIC_SEQ_CST);
 }
-
-#define llist_for_each_safe(pos, n, node) \
-	for ((pos) = (node); (pos) && ((n) = (pos)->next, 1); (pos) = (n))
 #endif

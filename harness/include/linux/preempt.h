@@ -1,20 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* migrate_disable(): a harness "CPU" thread never migrates; checks only
- * that the calls pair up.
- */
 #ifndef HARNESS_PREEMPT_H
 #define HARNESS_PREEMPT_H
 #include "harness.h"
 
-extern __thread int harness_migrate_disabled;
-
-static inline void migrate_disable(void)
+static inline bool in_nmi(void)
 {
-	harness_migrate_disabled++;
+	return harness_in_nmi;
 }
 
-static inline void migrate_enable(void)
+static inline bool in_hardirq(void)
 {
-	harness_migrate_disabled--;
+	return harness_in_hardirq;
 }
 #endif

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* call_rcu(): callbacks run later on the same CPU, outside hard irq, as
- * softirq does after a grace period.
- */
+/* struct rcu_head as include/linux/types.h defines it (callback_head). */
 #ifndef HARNESS_RCUPDATE_H
 #define HARNESS_RCUPDATE_H
 #include "harness.h"
@@ -9,8 +7,7 @@
 struct rcu_head {
 	struct rcu_head *next;
 	void (*func)(struct rcu_head *head);
-};
+} __attribute__((aligned(sizeof(void *))));
 
-void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
-void harness_rcu_run(void);
+typedef void (*rcu_callback_t)(struct rcu_head *head);
 #endif
