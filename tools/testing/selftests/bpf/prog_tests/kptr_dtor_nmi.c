@@ -54,15 +54,24 @@ struct victim {
 	__u32 in_irqs_off_fn;
 };
 
-/* What both skeletons share, by their own fds. */
+/* ctl in progs/kptr_dtor_nmi_common.h. */
+struct common_bss {
+	__u64 nmi_handler_addr;
+	int slots_per_cpu;
+	int nmi_mode;
+	int irqs_off_mode;
+	__u64 nmi_runs;
+	__u64 released;
+	__u64 errors;
+};
+
+/* What both skeletons have, by their own fds. */
 struct common {
 	struct bpf_object *obj;
 	int slots, cpu_base, victims;
 	int victim_task, victim_cgroup, last_refs, raise_nmi, call_irqs_off;
 	struct bpf_program *detectors[2];
-	int *slots_per_cpu, *nmi_mode, *irqs_off_mode;
-	__u64 *nmi_handler_addr;
-	struct { __u64 nmi_runs, released, errors; } *cnt;
+	struct common_bss *bss;
 };
 
 static int cpus[MAX_WORKERS], nr_cpus;
@@ -99,7 +108,7 @@ static void set_cpu_bases(struct common *c, int n)
 		base = i * n;
 		bpf_map_update_elem(c->cpu_base, &cpus[i], &base, BPF_ANY);
 	}
-	*c->slots_per_cpu = n;
+	c->bss->slots_per_cpu = n;
 }
 
 struct thread {
@@ -127,7 +136,7 @@ static void *victim_fn(void *arg)
 static void *worker_fn(void *arg)
 {
 	struct thread *t = arg;
-	struct args a = { .slot = t->slot, .n = *t->c->slots_per_cpu, .mode = t->fill_mode };
+	struct args a = { .slot = t->slot, .n = t->c->bss->slots_per_cpu, .mode = t->fill_mode };
 	int i;
 
 	if (t->cpu >= 0) {
@@ -169,7 +178,9 @@ static void reset(struct common *c)
 {
 	__u64 key;
 
-	memset(c->cnt, 0, sizeof(*c->cnt));
+	c->bss->nmi_runs = 0;
+	c->bss->released = 0;
+	c->bss->errors = 0;
 	while (!bpf_map_get_next_key(c->victims, NULL, &key))
 		bpf_map_delete_elem(c->victims, &key);
 }
@@ -256,7 +267,7 @@ static void run_on_cpus(struct common *c, int fd, struct kptr_dtor_nmi *a, int f
 		t[i].c = c;
 		t[i].fd = fd;
 		t[i].cpu = cpus[i];
-		t[i].slot = i * *c->slots_per_cpu;
+		t[i].slot = i * c->bss->slots_per_cpu;
 		t[i].rounds = 1;
 		t[i].task_refs = -1;
 		t[i].warm = -1;
@@ -297,33 +308,50 @@ static void check_victims(struct common *c, int nr, bool done, bool deferred, __
 	}
 	ASSERT_EQ(n, nr, "victims");
 	ASSERT_EQ(misses(c) - misses0, 0, "detector recursion misses");
-	ASSERT_EQ(c->cnt->errors, 0, "errors");
+	ASSERT_EQ(c->bss->errors, 0, "errors");
 }
 
-#define COMMON(c, skel) do {						\
-	(c)->obj = (skel)->obj;						\
-	(c)->slots = bpf_map__fd((skel)->maps.slots);			\
-	(c)->cpu_base = bpf_map__fd((skel)->maps.cpu_base);		\
-	(c)->victims = bpf_map__fd((skel)->maps.victims);		\
-	(c)->victim_task = bpf_program__fd((skel)->progs.victim_task);	\
-	(c)->victim_cgroup = bpf_program__fd((skel)->progs.victim_cgroup); \
-	(c)->last_refs = bpf_program__fd((skel)->progs.last_refs);	\
-	(c)->raise_nmi = bpf_program__fd((skel)->progs.raise_nmi);	\
-	(c)->call_irqs_off = bpf_program__fd((skel)->progs.call_irqs_off); \
-	(c)->detectors[0] = (skel)->progs.task_put;			\
-	(c)->detectors[1] = (skel)->progs.css_release;			\
-	(c)->slots_per_cpu = &(skel)->bss->slots_per_cpu;		\
-	(c)->nmi_mode = &(skel)->bss->nmi_mode;				\
-	(c)->irqs_off_mode = &(skel)->bss->irqs_off_mode;		\
-	(c)->nmi_handler_addr = &(skel)->bss->nmi_handler_addr;		\
-	(c)->cnt = (void *)&(skel)->bss->cnt;				\
-} while (0)
+/* Find what both skeletons have by name; @bss is their ctl. */
+static bool common_init(struct common *c, struct bpf_object *obj, void *bss, size_t size)
+{
+	struct bpf_program *p;
+
+	if (!ASSERT_EQ(size, sizeof(*c->bss), "ctl size"))
+		return false;
+	c->obj = obj;
+	c->slots = bpf_object__find_map_fd_by_name(obj, "slots");
+	c->cpu_base = bpf_object__find_map_fd_by_name(obj, "cpu_base");
+	c->victims = bpf_object__find_map_fd_by_name(obj, "victims");
+	c->detectors[0] = bpf_object__find_program_by_name(obj, "task_put");
+	c->detectors[1] = bpf_object__find_program_by_name(obj, "css_release");
+	p = bpf_object__find_program_by_name(obj, "victim_task");
+	c->victim_task = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(obj, "victim_cgroup");
+	c->victim_cgroup = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(obj, "last_refs");
+	c->last_refs = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(obj, "raise_nmi");
+	c->raise_nmi = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(obj, "call_irqs_off");
+	c->call_irqs_off = p ? bpf_program__fd(p) : -1;
+	c->bss = bss;
+	return ASSERT_GE(c->slots, 0, "slots") && ASSERT_GE(c->cpu_base, 0, "cpu_base") &&
+	       ASSERT_GE(c->victims, 0, "victims") && ASSERT_OK_PTR(c->detectors[0], "task_put") &&
+	       ASSERT_OK_PTR(c->detectors[1], "css_release") &&
+	       ASSERT_GE(c->victim_task, 0, "victim_task") &&
+	       ASSERT_GE(c->victim_cgroup, 0, "victim_cgroup") &&
+	       ASSERT_GE(c->last_refs, 0, "last_refs") && ASSERT_GE(c->raise_nmi, 0, "raise_nmi") &&
+	       ASSERT_GE(c->call_irqs_off, 0, "call_irqs_off");
+}
 
 /* Size the maps for the workers' CPUs, before load. */
-#define SIZE_MAPS(skel) do {						\
-	bpf_map__set_max_entries((skel)->maps.slots, nr_cpus * MANY_VICTIMS); \
-	bpf_map__set_max_entries((skel)->maps.cpu_base, libbpf_num_possible_cpus()); \
-} while (0)
+static void size_maps(struct bpf_object *obj)
+{
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "slots"),
+				 nr_cpus * MANY_VICTIMS);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "cpu_base"),
+				 libbpf_num_possible_cpus());
+}
 
 /* An NMI on each CPU (@nmi) or a call with interrupts off releases or drops
  * @mode for the CPU's victims (@n tasks if @tasks, a cgroup if @cgroups);
@@ -339,13 +367,13 @@ static void victims_released(struct common *c, struct kptr_dtor_nmi *a, int n, b
 	set_cpu_bases(c, n);
 	if (!make_victims(c, n, tasks, cgroups))
 		return;
-	*c->nmi_mode = nmi ? mode : 0;
-	*c->irqs_off_mode = nmi ? 0 : mode;
+	c->bss->nmi_mode = nmi ? mode : 0;
+	c->bss->irqs_off_mode = nmi ? 0 : mode;
 	run_on_cpus(c, nmi ? c->raise_nmi : c->call_irqs_off, a, fill_mode);
-	*c->nmi_mode = 0;
-	*c->irqs_off_mode = 0;
+	c->bss->nmi_mode = 0;
+	c->bss->irqs_off_mode = 0;
 	if (nmi)
-		ASSERT_EQ(c->cnt->nmi_runs, nr_cpus, "NMIs");
+		ASSERT_EQ(c->bss->nmi_runs, nr_cpus, "NMIs");
 	check_victims(c, (tasks ? nr_cpus * n : 0) + (cgroups ? nr_cpus : 0), true, true, misses0);
 }
 
@@ -358,15 +386,15 @@ static void test_refcount(struct common *c, struct kptr_dtor_nmi *a)
 	if (!make_victims(c, VICTIMS, true, false))
 		return;
 	/* The first of two references dropped in NMI: no last put. */
-	*c->nmi_mode = DO_SHARED0;
+	c->bss->nmi_mode = DO_SHARED0;
 	run_on_cpus(c, c->raise_nmi, a, DO_SHARED0);
-	ASSERT_EQ(c->cnt->released, nr_cpus * VICTIMS, "first drops");
+	ASSERT_EQ(c->bss->released, nr_cpus * VICTIMS, "first drops");
 	check_victims(c, nr_cpus * VICTIMS, false, true, misses0);
 	/* The second: the last puts, from the irq_work. */
-	*c->nmi_mode = DO_SHARED1;
+	c->bss->nmi_mode = DO_SHARED1;
 	run_on_cpus(c, c->raise_nmi, NULL, 0);
-	*c->nmi_mode = 0;
-	ASSERT_EQ(c->cnt->released, 2 * nr_cpus * VICTIMS, "second drops");
+	c->bss->nmi_mode = 0;
+	ASSERT_EQ(c->bss->released, 2 * nr_cpus * VICTIMS, "second drops");
 	check_victims(c, nr_cpus * VICTIMS, true, true, misses0);
 }
 
@@ -385,7 +413,7 @@ static void test_own(struct common *c, struct kptr_dtor_nmi *a, int rounds, int 
 	reset(c);
 	memset(&a->bss->own, 0, sizeof(a->bss->own));
 	set_cpu_bases(c, VICTIMS);
-	*c->nmi_mode = nmi_mode;
+	c->bss->nmi_mode = nmi_mode;
 	for (i = 0; i < n; i++) {
 		bool worker = i < nr_cpus;
 
@@ -402,12 +430,12 @@ static void test_own(struct common *c, struct kptr_dtor_nmi *a, int rounds, int 
 			t[i].tid = 0;
 	}
 	join_all(t, n, "thread");
-	*c->nmi_mode = 0;
+	c->bss->nmi_mode = 0;
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(t[i].refs_after, t[i].refs_before, "own task references");
-	ASSERT_EQ(c->cnt->nmi_runs, nr_cpus * rounds, "NMIs");
+	ASSERT_EQ(c->bss->nmi_runs, nr_cpus * rounds, "NMIs");
 	ASSERT_GT(a->bss->own.created, 0, "objects made");
-	ASSERT_EQ(c->cnt->errors, 0, "errors");
+	ASSERT_EQ(c->bss->errors, 0, "errors");
 	check_victims(c, 0, false, false, misses(c));
 }
 
@@ -434,9 +462,9 @@ static int setup_nmi(struct common *c)
 		return -1;
 	if (!ASSERT_OK(err, "raise_nmi"))
 		return 1;
-	*c->nmi_handler_addr = handler_addr;
+	c->bss->nmi_handler_addr = handler_addr;
 	err = run_prog(c->raise_nmi, NULL);
-	return ASSERT_OK(err, "raise_nmi") && ASSERT_EQ(c->cnt->nmi_runs, 1, "NMI seen") ? 0 : 1;
+	return ASSERT_OK(err, "raise_nmi") && ASSERT_EQ(c->bss->nmi_runs, 1, "NMI seen") ? 0 : 1;
 }
 
 static bool get_cpus(void)
@@ -463,11 +491,11 @@ static void release_tests(void)
 	skel = kptr_dtor_nmi_release__open();
 	if (!ASSERT_OK_PTR(skel, "release open"))
 		return;
-	SIZE_MAPS(skel);
+	size_maps(skel->obj);
 	if (!ASSERT_OK(kptr_dtor_nmi_release__load(skel), "release load") ||
-	    !ASSERT_OK(kptr_dtor_nmi_release__attach(skel), "release attach"))
+	    !ASSERT_OK(kptr_dtor_nmi_release__attach(skel), "release attach") ||
+	    !common_init(&c, skel->obj, &skel->bss->ctl, sizeof(skel->bss->ctl)))
 		goto out;
-	COMMON(&c, skel);
 	ret = setup_nmi(&c);
 	if (ret) {
 		if (ret < 0) {
@@ -498,11 +526,11 @@ static void drop_tests(void)
 	skel = kptr_dtor_nmi__open();
 	if (!ASSERT_OK_PTR(skel, "drop open"))
 		return;
-	SIZE_MAPS(skel);
+	size_maps(skel->obj);
 	if (!ASSERT_OK(kptr_dtor_nmi__load(skel), "drop load") ||
-	    !ASSERT_OK(kptr_dtor_nmi__attach(skel), "drop attach"))
+	    !ASSERT_OK(kptr_dtor_nmi__attach(skel), "drop attach") ||
+	    !common_init(&c, skel->obj, &skel->bss->ctl, sizeof(skel->bss->ctl)))
 		goto out;
-	COMMON(&c, skel);
 	skel->bss->cgrp_id = get_cgroup_id("/kptr_dtor_nmi");
 	ret = setup_nmi(&c);
 	if (ret) {

@@ -172,7 +172,7 @@ int fill(struct args *args)
 		void *__o = bpf_kptr_xchg(&(s)->field, NULL);		\
 		if (__o) {						\
 			bpf_obj_drop(__o);				\
-			__sync_fetch_and_add(&cnt.released, 1);		\
+			__sync_fetch_and_add(&ctl.released, 1);		\
 		}							\
 	} while (0)
 
@@ -181,7 +181,7 @@ static __always_inline void drop_all(int mode)
 	struct single *o;
 	int i;
 
-	bpf_for(i, 0, slots_per_cpu) {
+	bpf_for(i, 0, ctl.slots_per_cpu) {
 		struct slot *s = cpu_slot(i);
 
 		if (!s) {
@@ -191,7 +191,7 @@ static __always_inline void drop_all(int mode)
 		if (mode & DO_SINGLE) {
 			o = bpf_kptr_xchg(&s->single, NULL);
 			if (drop_single(o))
-				__sync_fetch_and_add(&cnt.released, 1);
+				__sync_fetch_and_add(&ctl.released, 1);
 		}
 		if (mode & DO_OUTER)
 			DROP_FIELD(s, outer);
@@ -208,19 +208,16 @@ static __always_inline void drop_all(int mode)
 				continue;
 			}
 			if (drop_single(o))
-				__sync_fetch_and_add(&cnt.released, 1);
+				__sync_fetch_and_add(&ctl.released, 1);
 		}
 	}
 }
-
-int nmi_mode;
-int irqs_off_mode;
 
 SEC("tp_btf/nmi_handler")
 int BPF_PROG(drop_in_nmi, void *handler, s64 delta_ns, int handled)
 {
 	if (our_nmi(handler, handled))
-		drop_all(nmi_mode);
+		drop_all(ctl.nmi_mode);
 	return 0;
 }
 
@@ -229,14 +226,14 @@ int BPF_PROG(drop_irqs_off)
 {
 	int zero = 0, *in_fn = bpf_map_lookup_elem(&irqs_off_fn, &zero);
 
-	if (!irqs_off_mode)
+	if (!ctl.irqs_off_mode)
 		return 0;
 	if (!in_fn) {
 		err();
 		return 0;
 	}
 	*in_fn = 1;
-	drop_all(irqs_off_mode);
+	drop_all(ctl.irqs_off_mode);
 	*in_fn = 0;
 	return 0;
 }

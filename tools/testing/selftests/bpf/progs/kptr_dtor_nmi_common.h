@@ -84,18 +84,20 @@ struct {
 	__type(value, struct victim);
 } victims SEC(".maps");
 
-/* Set by user space. */
-u64 nmi_handler_addr;
-int slots_per_cpu;
-
-/* Shared between contexts: only ever changed with atomic adds. Anonymous,
- * so that the skeleton carries the definition.
+/* Shared with user space (struct common_bss in prog_tests/kptr_dtor_nmi.c),
+ * the same in both objects: set by user space, or counters, which are only
+ * changed with atomic adds. Anonymous, so that the skeleton carries the
+ * definition.
  */
 struct {
+	u64 nmi_handler_addr;
+	int slots_per_cpu;
+	int nmi_mode;		/* what an NMI releases or drops */
+	int irqs_off_mode;	/* what bpf_testmod_irqs_off_fn() releases or drops */
 	u64 nmi_runs;
-	u64 released;		/* kptrs released or objects dropped in NMI */
+	u64 released;		/* kptrs released or objects dropped */
 	u64 errors;
-} cnt;
+} ctl;
 
 /* Per CPU: a program attached to bpf_testmod_irqs_off_fn() is running. */
 struct {
@@ -107,7 +109,7 @@ struct {
 
 static __always_inline void err(void)
 {
-	__sync_fetch_and_add(&cnt.errors, 1);
+	__sync_fetch_and_add(&ctl.errors, 1);
 }
 
 /* Slot @i of this CPU, NULL (an error) if out of range. */
@@ -127,13 +129,13 @@ static __always_inline struct slot *cpu_slot(int i)
  */
 static __always_inline bool our_nmi(void *handler, int handled)
 {
-	if ((u64)handler != nmi_handler_addr || !handled)
+	if ((u64)handler != ctl.nmi_handler_addr || !handled)
 		return false;
 	if (!bpf_in_nmi()) {
 		err();
 		return false;
 	}
-	__sync_fetch_and_add(&cnt.nmi_runs, 1);
+	__sync_fetch_and_add(&ctl.nmi_runs, 1);
 	return true;
 }
 

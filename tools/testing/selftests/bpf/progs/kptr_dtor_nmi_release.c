@@ -13,7 +13,7 @@ static __always_inline void release_all(int mode)
 {
 	int i;
 
-	bpf_for(i, 0, slots_per_cpu) {
+	bpf_for(i, 0, ctl.slots_per_cpu) {
 		struct slot *s = cpu_slot(i);
 		struct task_struct *t;
 		struct cgroup *c;
@@ -26,27 +26,24 @@ static __always_inline void release_all(int mode)
 			t = bpf_kptr_xchg(&s->task, NULL);
 			if (t) {
 				bpf_task_release(t);
-				__sync_fetch_and_add(&cnt.released, 1);
+				__sync_fetch_and_add(&ctl.released, 1);
 			}
 		}
 		if (mode & DO_CGRP) {
 			c = bpf_kptr_xchg(&s->cgrp, NULL);
 			if (c) {
 				bpf_cgroup_release(c);
-				__sync_fetch_and_add(&cnt.released, 1);
+				__sync_fetch_and_add(&ctl.released, 1);
 			}
 		}
 	}
 }
 
-int nmi_mode;
-int irqs_off_mode;
-
 SEC("tp_btf/nmi_handler")
 int BPF_PROG(release_in_nmi, void *handler, s64 delta_ns, int handled)
 {
 	if (our_nmi(handler, handled))
-		release_all(nmi_mode);
+		release_all(ctl.nmi_mode);
 	return 0;
 }
 
@@ -55,14 +52,14 @@ int BPF_PROG(release_irqs_off)
 {
 	int zero = 0, *in_fn = bpf_map_lookup_elem(&irqs_off_fn, &zero);
 
-	if (!irqs_off_mode)
+	if (!ctl.irqs_off_mode)
 		return 0;
 	if (!in_fn) {
 		err();
 		return 0;
 	}
 	*in_fn = 1;
-	release_all(irqs_off_mode);
+	release_all(ctl.irqs_off_mode);
 	*in_fn = 0;
 	return 0;
 }
