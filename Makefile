@@ -1,13 +1,13 @@
 # Kernel-style entry points; see README.md.
-#   make vmtest  [T=...] [KERNEL=series|base] [KDIR=...] [VARIANT=debug|kasan] [REPEAT=N]
+#   make vmtest  [T=...] [KERNEL=series|base] [KDIR=...] [VARIANT=debug|kasan|rt] [REPEAT=N]
 #   make check   everything CI runs: lint, harness, model, vmtest
-#   make lint | harness | model | bench | tree | export
+#   make lint | harness | model | bench | tree | export | crossbuild [ARCH=arm64|i386]
 T ?= kptr_dtor_nmi
 KERNEL ?= series
 VARIANT ?= debug
 export T KERNEL KDIR VARIANT TP_ARGS REPEAT
 
-.PHONY: all vmtest check lint harness model bench tree export deps clean-cache help
+.PHONY: all vmtest check lint harness model bench tree export deps crossbuild help
 
 all: help
 
@@ -40,3 +40,6 @@ export:
 
 check:
 	scripts/check.sh
+
+crossbuild:
+	XARCH=$(or $(XARCH),$(ARCH),arm64) scripts/crossbuild.sh

@@ -2,7 +2,7 @@
 # build-kernel.sh SRC OUT [VARIANT]
 # Out-of-tree build of bzImage + modules from config fragments: the BPF
 # selftests' config, config.x86_64 and config.vm, then configs/vm.config,
-# configs/debug.config and, for VARIANT=kasan, configs/kasan.config.
+# configs/debug.config and, for VARIANT=kasan or rt, configs/$VARIANT.config.
 # The config is regenerated only when a fragment changed; make and ccache
 # rebuild only what changed.
 source "$(dirname "$0")/common.sh"
@@ -11,7 +11,11 @@ SRC=$1 OUT=$2 VARIANT=${3:-debug}
 ST=$SRC/tools/testing/selftests/bpf
 frags=("$ST/config" "$ST/config.x86_64" "$ST/config.vm"
 	"$TOP/configs/vm.config" "$TOP/configs/debug.config")
-[ "$VARIANT" = kasan ] && frags+=("$TOP/configs/kasan.config")
+case $VARIANT in
+debug) ;;
+kasan|rt) frags+=("$TOP/configs/$VARIANT.config") ;;
+*) die "VARIANT must be debug, kasan or rt" ;;
+esac
 mkdir -p "$OUT"
 MAKE=(make -C "$SRC" O="$OUT" -j"$(($(nproc) + 1))" CC="ccache gcc"
 	HOSTCC="ccache gcc")
@@ -35,7 +39,7 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.frags" 2>/dev/null)" != "$sum" ]; 
 		CONFIG_*=*) grep -qxF "$line" "$OUT/.config" || { echo "config: $line not set"; bad=1; } ;;
 		esac
 	done < <(cat "$TOP/configs/vm.config" "$TOP/configs/debug.config" \
-		$([ "$VARIANT" = kasan ] && echo "$TOP/configs/kasan.config"))
+		$([ "$VARIANT" = debug ] || echo "$TOP/configs/$VARIANT.config"))
 	[ $bad -eq 0 ] || exit 1
 	echo "$sum" >"$OUT/.frags"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # vmtest.sh: the main job. Environment (from make): KERNEL=series|base,
-# T=<test_progs -t selection>, KDIR=<existing tree>, VARIANT=debug|kasan,
+# T=<test_progs -t selection>, KDIR=<existing tree>, VARIANT=debug|kasan|rt,
 # TP_ARGS=<extra test_progs arguments>, REPEAT=<run test_progs N times in
 # one boot and count the passing runs>, VM_CMD=<run this in the guest's
 # selftests directory instead of test_progs> (used by scripts/bench.sh).
