@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Cost of kptr destructor handling: see benchs/bench_kptr_dtor.c.
+/* Cost of kptr releases: see bench_kptr_dtor.c.
  *
  * The programs marked '?' are loaded only by the benchmarks that need them:
- * raise_nmi needs bpf_testmod, and drop_in_nmi needs a kernel that lets
- * tracing programs drop objects holding task references.
+ * raise_nmi needs bpf_testmod, drop_in_nmi (which drops local objects
+ * holding tasks) a kernel that lets tracing programs do that.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -12,10 +12,11 @@
 
 #define BATCH 64
 #define NMI_BATCH 32
-#define MEM_SLOTS 1000000	/* kptr-mem's object count */
 
 struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 void bpf_task_release(struct task_struct *p) __ksym;
+void bpf_rcu_read_lock(void) __ksym;
+void bpf_rcu_read_unlock(void) __ksym;
 /* From bpf_testmod; weak so that the benchmarks that do not raise NMIs load
  * without it.
  */
@@ -29,10 +30,6 @@ struct holder {
 	struct task_struct __kptr *task;
 };
 
-struct slot {
-	struct holder __kptr *obj;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -40,26 +37,35 @@ struct {
 	__type(value, struct val);
 } vals SEC(".maps");
 
-/* kptr-mem: objects kept alive between mem_fill and their drop */
+/* kptr-nmi-release: the last references of exited threads; max_entries is
+ * set by user space.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MEM_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, int);
-	__type(value, struct slot);
-} slots SEC(".maps");
+	__type(value, struct val);
+} victims SEC(".maps");
+
+/* kptr-nmi-release: victim task -> when its reference was released. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u64);
+	__type(value, u64);
+} released_at SEC(".maps");
 
 long hits;
 long errors;
 long alloc_fails;
 u64 nmi_handler_addr;
-u64 bench_task;		/* the producer thread's task_struct */
-u64 drop_start_ns;
-u64 dtor_sum_ns;	/* sum over destructors of (end - drop_start_ns) */
-u64 dtor_cnt;		/* destructor calls on bench_task */
-int lo, hi;		/* kptr-mem: the slots mem_fill/mem_drop work on */
-int next;		/* kptr-mem: the first slot mem_fill did not fill */
-bool nmi_drops_slots;	/* kptr-mem: the NMI program drops slots [lo, hi) */
-long slots_dropped;
+int nmi_mode;		/* 0: churn, 1: release victims [lo, hi) */
+int lo, hi;
+u64 release_ns;		/* time in NMI spent releasing victims */
+u64 releases;
+u64 put_lat_ns;		/* sum over last puts of (put - release) */
+u64 last_puts;
+u64 last_puts_in_nmi;
 
 /* An object holding a reference to the current task. */
 static __always_inline struct holder *new_holder(void)
@@ -81,8 +87,7 @@ static __always_inline struct holder *new_holder(void)
 
 /* Make up to n objects and drop each. bpf_obj_new() fails when this CPU's
  * bpf_mem_alloc cache is empty, which in NMI happens after a few dozen
- * objects: the cache is refilled from irq_work, and objects dropped in NMI
- * go back to it only after the deferred teardown.
+ * objects: the cache is refilled from irq_work.
  */
 static __always_inline int churn(int n)
 {
@@ -96,34 +101,10 @@ static __always_inline int churn(int n)
 			__sync_fetch_and_add(&alloc_fails, 1);
 			break;
 		}
-		if (!done)
-			drop_start_ns = bpf_ktime_get_ns();
 		bpf_obj_drop(o);
 		done++;
 	}
 	__sync_fetch_and_add(&hits, done);
-	return 0;
-}
-
-/* Take the objects in slots [lo, hi) out of the map and drop them. */
-static __always_inline int drop_slots(void)
-{
-	struct holder *o;
-	struct slot *s;
-	int i;
-
-	bpf_for(i, lo, hi) {
-		s = bpf_map_lookup_elem(&slots, &i);
-		if (!s)
-			return 1;
-		o = bpf_kptr_xchg(&s->obj, NULL);
-		if (!o) {
-			__sync_fetch_and_add(&errors, 1);
-			continue;
-		}
-		bpf_obj_drop(o);
-		__sync_fetch_and_add(&slots_dropped, 1);
-	}
 	return 0;
 }
 
@@ -147,7 +128,7 @@ int xchg_setup(void *ctx)
 	return 0;
 }
 
-/* (a) Take the task reference out of the map value and put it back. */
+/* Take the task reference out of the map value and put it back. */
 SEC("syscall")
 int xchg_task(void *ctx)
 {
@@ -175,79 +156,130 @@ int xchg_task(void *ctx)
 	return 0;
 }
 
-/* (b) Make an object holding a task reference and drop it. */
+/* Make an object holding a task reference and drop it. */
 SEC("syscall")
 int obj_churn(void *ctx)
 {
 	return churn(BATCH);
 }
 
-/* kptr-mem: fill slots [lo, hi) with new objects, up to the first
- * allocation failure; the caller goes on from next.
+/* The calling thread leaves the last reference to itself in victims[*idx]
+ * once it exited.
  */
 SEC("syscall")
-int mem_fill(void *ctx)
+int victim(int *idx)
 {
-	struct holder *o;
-	struct slot *s;
-	int i;
+	struct task_struct *t = bpf_get_current_task_btf();
+	u64 addr = (u64)t, zero = 0;
+	int key = *idx;
+	struct val *v;
 
-	bench_task = (u64)bpf_get_current_task_btf();
-	next = lo;
-	bpf_for(i, lo, hi) {
-		s = bpf_map_lookup_elem(&slots, &i);
-		if (!s)
-			return 1;
-		o = new_holder();
-		if (!o) {
-			__sync_fetch_and_add(&alloc_fails, 1);
-			return 0;
-		}
-		o = bpf_kptr_xchg(&s->obj, o);
-		if (o) {
-			__sync_fetch_and_add(&errors, 1);
-			bpf_obj_drop(o);
-		}
-		next = i + 1;
+	v = bpf_map_lookup_elem(&victims, &key);
+	if (!v || bpf_map_update_elem(&released_at, &addr, &zero, BPF_NOEXIST))
+		return 1;
+	t = bpf_task_acquire(t);
+	if (!t)
+		return 1;
+	t = bpf_kptr_xchg(&v->task, t);
+	if (t) {
+		bpf_task_release(t);
+		return 1;
 	}
 	return 0;
 }
 
-/* kptr-mem: drop slots [lo, hi) in process context. */
+/* How many victims in [lo, hi) are down to the map's reference. */
 SEC("syscall")
-int mem_drop(void *ctx)
+int last_refs(void *ctx)
 {
-	return drop_slots();
+	int i, n = 0;
+
+	bpf_rcu_read_lock();
+	bpf_for(i, lo, hi) {
+		struct task_struct *t;
+		struct val *v;
+
+		v = bpf_map_lookup_elem(&victims, &i);
+		if (!v)
+			break;
+		t = v->task;
+		if (t && t->rcu_users.refs.counter == 1)
+			n++;
+	}
+	bpf_rcu_read_unlock();
+	return n;
 }
 
-/* (c) Raise one NMI on this CPU; drop_in_nmi does the work. */
+/* Raise one NMI on this CPU; drop_in_nmi or release_in_nmi does the work. */
 SEC("?syscall")
 int raise_nmi(void *ctx)
 {
-	bench_task = (u64)bpf_get_current_task_btf();
 	return bpf_kfunc_raise_nmi();
+}
+
+static __always_inline bool our_nmi(void *handler, int handled)
+{
+	return (u64)handler == nmi_handler_addr && handled;
 }
 
 SEC("?tp_btf/nmi_handler")
 int BPF_PROG(drop_in_nmi, void *handler, s64 delta_ns, int handled)
 {
-	/* Every NMI runs every NMI_LOCAL handler: only the ones bpf_testmod
-	 * raised are claimed by its handler.
-	 */
-	if ((u64)handler != nmi_handler_addr || !handled)
-		return 0;
-	if (nmi_drops_slots)
-		return drop_slots();
-	return churn(NMI_BATCH);
+	if (our_nmi(handler, handled) && nmi_mode == 0)
+		churn(NMI_BATCH);
+	return 0;
 }
 
-SEC("?fexit/bpf_task_release_dtor")
-int BPF_PROG(dtor_done, void *p)
+/* Release the victims [lo, hi): each is the last reference. */
+SEC("?tp_btf/nmi_handler")
+int BPF_PROG(release_in_nmi, void *handler, s64 delta_ns, int handled)
 {
-	if ((u64)p != bench_task)
+	u64 t0, now;
+	int i;
+
+	if (!our_nmi(handler, handled) || nmi_mode != 1)
 		return 0;
-	__sync_fetch_and_add(&dtor_sum_ns, bpf_ktime_get_ns() - drop_start_ns);
-	__sync_fetch_and_add(&dtor_cnt, 1);
+	t0 = bpf_ktime_get_ns();
+	bpf_for(i, lo, hi) {
+		struct task_struct *t;
+		struct val *v;
+		u64 addr, *at;
+
+		v = bpf_map_lookup_elem(&victims, &i);
+		if (!v)
+			break;
+		t = bpf_kptr_xchg(&v->task, NULL);
+		if (!t) {
+			__sync_fetch_and_add(&errors, 1);
+			continue;
+		}
+		addr = (u64)t;
+		at = bpf_map_lookup_elem(&released_at, &addr);
+		now = bpf_ktime_get_ns();
+		if (at)
+			*at = now;
+		bpf_task_release(t);
+		__sync_fetch_and_add(&releases, 1);
+	}
+	__sync_fetch_and_add(&release_ns, bpf_ktime_get_ns() - t0);
+	return 0;
+}
+
+/* The last put of a victim: when, and where. */
+SEC("?fentry/put_task_struct_rcu_user")
+int BPF_PROG(last_put, struct task_struct *t)
+{
+	u64 addr = (u64)t, *at;
+
+	if (t->rcu_users.refs.counter != 1)
+		return 0;
+	at = bpf_map_lookup_elem(&released_at, &addr);
+	if (!at || !*at)
+		return 0;
+	__sync_fetch_and_add(&put_lat_ns, bpf_ktime_get_ns() - *at);
+	__sync_fetch_and_add(&last_puts, 1);
+	if (bpf_in_nmi())
+		__sync_fetch_and_add(&last_puts_in_nmi, 1);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh: base and series kernels in the same VM configuration, back to
 # back, BENCH_ROUNDS rounds of each benchmark; prints medians and
-# series/base ratios and compares the kptr-xchg program's translated and
+# series/base ratios, the sizes of the structs the series touches, and compares the kptr-xchg program's translated and
 # JIT images (scripts/jit-guest.sh).
 # BENCH_KERNELS="series" (or "base") reruns one side and reuses the other
 # side's last results from $CACHE/logs.
@@ -16,11 +16,8 @@ disasm() {
 }
 for k in ${BENCH_KERNELS:-base series}; do
 	echo "[$(date +%T)] bench: $k kernel, $R rounds ..."
-	# kmemleak's own per-allocation metadata would count in the slab
-	# figures: the benchmark kernels run with it off. The figures in
-	# README were taken with multi-threaded TCG, so the benchmarks keep it
-	# (scripts/vm-run.sh says what it risks: an int3 oops fails the run).
-	KERNEL=$k VM_TCG_THREAD=${VM_TCG_THREAD:-multi} VM_APPEND=kmemleak=off VM_CMD="bash $CACHE/bench-guest.sh $R" "$TOP/scripts/vmtest.sh" >"$CACHE/logs/bench-$k.log" 2>&1 || {
+	# The benchmark kernels run without kmemleak's per-allocation work.
+	BENCH=1 KERNEL=$k VM_APPEND=kmemleak=off VM_CMD="bash $CACHE/bench-guest.sh $R" "$TOP/scripts/vmtest.sh" >"$CACHE/logs/bench-$k.log" 2>&1 || {
 		echo "bench: $k run failed, see $CACHE/logs/bench-$k.log"; tail -n 20 "$CACHE/logs/bench-$k.log"; exit 1; }
 	kb=$CACHE/base/build$([ "$k" = base ] || echo "-$k")
 	cp "$kb/selftests/xlated-xchg_task.txt" "$CACHE/logs/xlated-$k.txt"
@@ -33,6 +30,15 @@ for k in base series; do
 done
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1)"
 echo "guest:   $(cat "$CACHE/logs/bench-base.vm") (base), debug config, kmemleak=off, $R rounds each, medians"
+# What the series adds to objects: sizes of the structs it touches.
+for k in base series; do
+	kb=$CACHE/base/build$([ "$k" = base ] || echo "-$k")
+	pahole -C task_struct,cgroup_subsys_state,bpf_crypto_ctx,btf_record,btf_field_kptr,btf_id_dtor_kfunc \
+		"$kb/vmlinux" 2>/dev/null | sed -n 's/^struct \([a-z_]*\) {.*/\1/p; s/^\t\/\* size: \([0-9]*\),.*/\1/p' |
+		paste -d' ' - - | sort >"$CACHE/logs/sizes-$k.txt"
+done
+join "$CACHE/logs/sizes-base.txt" "$CACHE/logs/sizes-series.txt" |
+	awk '{ printf "sizeof(struct %s): base %s, series %s bytes\n", $1, $2, $3 }'
 python3 - "$CACHE/logs/bench-base.log" "$CACHE/logs/bench-series.log" <<'PY'
 import sys, statistics
 def load(p):
@@ -44,17 +50,15 @@ def load(p):
     return r
 b, s = load(sys.argv[1]), load(sys.argv[2])
 for side, res in (("base", b), ("series", s)):
-    if "kptr-mem-failed" in res:
-        print("kptr-mem FAILED on %s" % side)
+    if "kptr-nmi-release-failed" in res:
+        print("kptr-nmi-release FAILED on %s" % side)
         sys.exit(1)
 def med(v):
     v = [float(x) for x in v if x != 'n/a']
     return statistics.median(v) if v else None
 rows = [("kptr-xchg", "M ops/s"), ("kptr-obj-churn", "M ops/s"),
-        ("kptr-nmi-drop", "M ops/s"), ("kptr-nmi-latency-us", "us"),
-        ("mem-nmi-objects", "objects"), ("mem-before-kb", "kB"),
-        ("mem-peak-kb", "kB"), ("mem-peak-b-per-object", "B"),
-        ("mem-after-minus-before-kb", "kB"), ("mem-settle-s", "s")]
+        ("kptr-nmi-drop", "M ops/s"), ("nmi-release-ns", "ns"),
+        ("release-to-put-us", "us"), ("last-puts-in-nmi", "of 4096")]
 print("%-26s %-8s %12s %12s %7s  %s" % ("benchmark", "unit", "base", "series", "ratio", "runs b/s"))
 for k, unit in rows:
     mb, ms = med(b.get(k, [])), med(s.get(k, []))

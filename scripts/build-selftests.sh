@@ -25,6 +25,22 @@ ARGS=(-C "$SRC/tools/testing/selftests/bpf" -j"$(($(nproc) + 1))"
 # before each make, so that none is listed; libarena's make rebuilds
 # them from source when a skeleton is out of date.
 noarena_o() { rm -f "$SRC/tools/testing/selftests/bpf/libarena/"*.bpf.o; }
+# BENCH=1 (scripts/bench.sh): the project's benchmarks, which are not part
+# of the series, go into the tree for this build: bench/*.c at their
+# places and bench/selftests.patch, which registers them (7.3.4's Makefile
+# lists the benchmark objects). The next checkout (scripts/tree.sh) takes
+# them out again.
+if [ "${BENCH:-0}" = 1 ]; then
+	ST=$SRC/tools/testing/selftests/bpf
+	cp "$TOP/bench/bench_kptr_dtor.c" "$ST/benchs/"
+	cp "$TOP/bench/kptr_dtor_bench.c" "$ST/progs/"
+	if git -C "$SRC" apply --check "$TOP/bench/selftests.patch" 2>/dev/null; then
+		git -C "$SRC" apply "$TOP/bench/selftests.patch"
+	else
+		git -C "$SRC" apply --check -R "$TOP/bench/selftests.patch" ||
+			die "bench/selftests.patch does not apply"
+	fi
+fi
 noarena_o
 make "${ARGS[@]}" libarena libarena_asan
 noarena_o
