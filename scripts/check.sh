@@ -3,7 +3,7 @@
 # Static checks, the userspace harness and model, then the series in the VM:
 # the kptr_dtor_nmi tests and the neighbouring kptr groups.
 source "$(dirname "$0")/common.sh"
-CHECK_T=${CHECK_T:-kptr_dtor_nmi,map_kptr,local_kptr_stash,refcounted_kptr,task_kfunc,cgrp_kfunc,cpumask,rbtree,linked_list,percpu_alloc,kptr_xchg_inline}
+CHECK_T=${CHECK_T:-kptr_dtor_nmi,map_kptr,local_kptr_stash,refcounted_kptr,task_kfunc,cgrp_kfunc,cpumask,rbtree,linked_list,percpu_alloc,kptr_xchg_inline,crypto,lookup_key,cgroup_iter_memcg}
 pass=0 fail=0 failed=()
 t0=$(date +%s)
 step() {

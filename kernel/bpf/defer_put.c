@@ -28,8 +28,7 @@
  *
  * Capacity, by construction: each object brings its own node, an rcu_head
  * that is unused while the object has references (see the callers:
- * task_struct::rcu, bpf_crypto_ctx::rcu, the destroy_rwork of a cgroup's
- * self css). Only the holder of the last reference links it: any other
+ * task_struct::rcu, bpf_crypto_ctx::rcu, cgroup_subsys_state::deferred_put). Only the holder of the last reference links it: any other
  * holder sees a count above one, and the count cannot reach zero before
  * the deferred put. So a node is on at most one list at a time, and the
  * deferral needs no allocation and no pool, takes no lock and cannot
@@ -130,7 +129,9 @@ static bool bpf_defer_put_flush(struct bpf_defer_put_queue *q, unsigned int budg
  * bpf_defer_put_cpu_dead() makes them from the CPU that took it down, in
  * process context, when nothing can add to the queue any more. If it comes
  * online, bpf_defer_put_cpu_online() queues the irq_work on it, for puts
- * that no later adder would queue it for.
+ * that no later adder would queue it for. (A put queued by an int3 or #DB
+ * in a dead CPU's last instructions, after that callback ran, would wait
+ * until the CPU comes back.)
  */
 static void bpf_defer_put_run(struct irq_work *work)
 {

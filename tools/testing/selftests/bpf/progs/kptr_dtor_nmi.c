@@ -42,10 +42,11 @@ static __always_inline int give_task(struct task_struct __kptr **field, struct t
 	return 0;
 }
 
-/* @s: a slot whose victims the object takes, or NULL (process context only:
- * bpf_cgroup_from_id() is not for NMI).
+/* @s: a slot whose victims the object takes, or NULL; @live: without a
+ * victim cgroup, take a reference to cgrp_id, which is not removed (process
+ * context only: bpf_cgroup_from_id() is not for NMI).
  */
-static __always_inline struct single *new_single(struct slot *s)
+static __always_inline struct single *new_single(struct slot *s, bool live)
 {
 	struct single *o;
 	struct cgroup *c = NULL;
@@ -57,6 +58,11 @@ static __always_inline struct single *new_single(struct slot *s)
 	if (s) {
 		t = take_task(s);
 		c = bpf_kptr_xchg(&s->cgrp, NULL);
+		if (!c && live && cgrp_id) {
+			c = bpf_cgroup_from_id(cgrp_id);
+			if (c)
+				__sync_fetch_and_add(&own.cgrp_refs, 1);
+		}
 	} else {
 		t = bpf_task_acquire(bpf_get_current_task_btf());
 		if (t)
@@ -95,7 +101,7 @@ static __always_inline int fill_slot(struct slot *s, int mode)
 	struct single *o;
 
 	if (mode & DO_SINGLE) {
-		o = new_single(s);
+		o = new_single(s, mode & DO_CGRP);
 		if (!o)
 			return -1;
 		o = bpf_kptr_xchg(&s->single, o);
@@ -202,7 +208,7 @@ static __always_inline void drop_all(int mode)
 	}
 	if (mode & DO_NEW) {
 		bpf_for(i, 0, NEW_PER_NMI) {
-			o = new_single(NULL);
+			o = new_single(NULL, false);
 			if (!o) {
 				err();
 				continue;
@@ -265,7 +271,7 @@ int churn(void *ctx)
 	int i;
 
 	bpf_for(i, 0, 8) {
-		o = new_single(NULL);
+		o = new_single(NULL, false);
 		if (!o) {
 			err();
 			continue;

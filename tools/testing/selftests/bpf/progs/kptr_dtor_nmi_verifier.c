@@ -53,6 +53,11 @@ struct scalars {
 	long v;
 };
 
+/* No special fields either, and much larger. */
+struct big {
+	long v[64];
+};
+
 struct percpu_holder {
 	struct scalars __percpu_kptr *pc;
 };
@@ -108,11 +113,13 @@ struct test_ref_node {
 	struct prog_test_ref_kfunc __kptr *ref;
 };
 
-#define private(name) SEC(".data." #name) __hidden __attribute__((aligned(8)))
-private(A) struct bpf_spin_lock glock;
-private(A) struct bpf_list_head task_nodes __contains(task_node, node);
-private(B) struct bpf_spin_lock glock2;
-private(B) struct bpf_list_head test_ref_nodes __contains(test_ref_node, node);
+/* Graph roots and their locks in .data sections of their own. */
+SEC(".data.A") __hidden __attribute__((aligned(8))) struct bpf_spin_lock glock;
+SEC(".data.A") __hidden __attribute__((aligned(8)))
+struct bpf_list_head task_nodes __contains(task_node, node);
+SEC(".data.B") __hidden __attribute__((aligned(8))) struct bpf_spin_lock glock2;
+SEC(".data.B") __hidden __attribute__((aligned(8)))
+struct bpf_list_head test_ref_nodes __contains(test_ref_node, node);
 
 /* Make clang emit the BTF of the __contains() value types. */
 struct elem *elem_btf;
@@ -293,7 +300,10 @@ int subprog_one_type(void *ctx)
 	return 0;
 }
 
-/* The same for the allocation: one bpf_obj_new() of two sizes. */
+/* The same for the allocation: one bpf_obj_new() of two types that differ
+ * only in size (no struct meta), which would allocate both objects with
+ * the size of one.
+ */
 static __noinline void *new_any(u64 type_id)
 {
 	return bpf_obj_new_impl(type_id, NULL);
@@ -304,12 +314,12 @@ __failure __msg("is reached with different object types")
 int subprog_two_sizes(void *ctx)
 {
 	struct scalars *s = new_any(bpf_core_type_id_local(struct scalars));
-	struct l4 *l = new_any(bpf_core_type_id_local(struct l4));
+	struct big *b = new_any(bpf_core_type_id_local(struct big));
 
 	if (s)
 		bpf_obj_drop(s);
-	if (l)
-		bpf_obj_drop(l);
+	if (b)
+		bpf_obj_drop(b);
 	return 0;
 }
 
