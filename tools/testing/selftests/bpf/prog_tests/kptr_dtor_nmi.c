@@ -47,6 +47,7 @@ enum {
 	DO_NEW		= 16,
 	DO_TASK		= 32,
 	DO_CGRP		= 64,
+	DO_LIST		= 128,
 };
 
 struct victim {
@@ -404,6 +405,34 @@ static void test_refcount(struct common *c, struct kptr_dtor_nmi *a)
 }
 
 /*
+ * A node in a list and in a slot: taken out of the slot in NMI, inserting
+ * it again fails and drops that reference (not the last one, the list
+ * holds the other); the last puts come when process context drains the
+ * list.
+ */
+static void test_list_insert_fail(struct common *c, struct kptr_dtor_nmi *a)
+{
+	int total = nr_cpus * VICTIMS;
+	__u64 misses0;
+
+	reset(c);
+	memset(&a->bss->own, 0, sizeof(a->bss->own));
+	set_cpu_bases(c, VICTIMS);
+	if (!make_victims(c, VICTIMS, true, false))
+		return;
+	misses0 = misses(c);
+	c->bss->nmi_mode = DO_LIST;
+	run_on_cpus(c, c->raise_nmi, a, DO_LIST);
+	c->bss->nmi_mode = 0;
+	ASSERT_EQ(c->bss->released, total, "nodes taken out in NMI");
+	ASSERT_EQ(a->bss->own.insert_failed, total, "insertions failed in NMI");
+	check_victims(c, total, false, false, misses0);
+	ASSERT_OK(run_prog(bpf_program__fd(a->progs.drain), NULL), "drain");
+	ASSERT_EQ(a->bss->own.drained, total, "nodes drained");
+	check_victims(c, total, true, false, misses0);
+}
+
+/*
  * No victims: objects hold references to the workers' own tasks and to the
  * test's cgroup (with DO_CGRP; its css is in percpu mode), made in process
  * context and in NMI, dropped in NMI while @churners threads make and drop
@@ -579,6 +608,8 @@ static void drop_tests(void)
 		test_refcount(&c, skel);
 	if (test__start_subtest("irqs_off"))
 		victims_released(&c, skel, VICTIMS, true, true, DO_SINGLE, DO_SINGLE, false);
+	if (test__start_subtest("list_insert_fail"))
+		test_list_insert_fail(&c, skel);
 	if (test__start_subtest("new_in_nmi"))
 		test_own(&c, skel, 1, 0, 0, DO_NEW);
 	if (test__start_subtest("stress"))

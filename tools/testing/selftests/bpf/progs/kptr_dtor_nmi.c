@@ -15,7 +15,14 @@ u64 cgrp_id;	/* the test's cgroup, for objects made in process context */
 struct {
 	u64 created;	/* references to the current task stored in objects */
 	u64 cgrp_refs;	/* references to cgrp_id stored in objects */
+	u64 insert_failed;	/* bpf_list_push_front() failures in NMI */
+	u64 drained;	/* nodes taken out of the list */
 } own;
+
+/* The list that DO_LIST's nodes are in. */
+SEC(".data.L") __hidden __attribute__((aligned(8))) struct bpf_spin_lock list_lock;
+SEC(".data.L") __hidden __attribute__((aligned(8)))
+struct bpf_list_head nodes __contains(task_node, node);
 
 /* The slot's victim reference, or a new one to the current task. */
 static __always_inline struct task_struct *take_task(struct slot *s)
@@ -131,6 +138,28 @@ static __always_inline int fill_slot(struct slot *s, int mode)
 			return -1;
 		}
 	}
+	if (mode & DO_LIST) {
+		struct task_node *n, *m;
+
+		n = bpf_obj_new(typeof(*n));
+		if (!n)
+			return -1;
+		if (give_task(&n->task, take_task(s))) {
+			bpf_obj_drop(n);
+			return -1;
+		}
+		m = bpf_refcount_acquire(n);
+		bpf_spin_lock(&list_lock);
+		bpf_list_push_front(&nodes, &n->node);
+		bpf_spin_unlock(&list_lock);
+		if (!m)
+			return -1;
+		m = bpf_kptr_xchg(&s->tnode, m);
+		if (m) {
+			bpf_obj_drop(m);
+			return -1;
+		}
+	}
 	if (mode & DO_SHARED0) {
 		sh = bpf_obj_new(typeof(*sh));
 		if (!sh)
@@ -205,6 +234,20 @@ static __always_inline void drop_all(int mode)
 			DROP_FIELD(s, shared0);
 		if (mode & DO_SHARED1)
 			DROP_FIELD(s, shared1);
+		if (mode & DO_LIST) {
+			/* The node is in the list: the insertion fails and
+			 * drops this reference, not the last one.
+			 */
+			struct task_node *m = bpf_kptr_xchg(&s->tnode, NULL);
+
+			if (m) {
+				bpf_spin_lock(&list_lock);
+				if (bpf_list_push_front(&nodes, &m->node))
+					__sync_fetch_and_add(&own.insert_failed, 1);
+				bpf_spin_unlock(&list_lock);
+				__sync_fetch_and_add(&ctl.released, 1);
+			}
+		}
 	}
 	if (mode & DO_NEW) {
 		bpf_for(i, 0, NEW_PER_NMI) {
@@ -285,6 +328,27 @@ int churn(void *ctx)
 				__sync_fetch_and_add(&own.cgrp_refs, 1);
 		}
 		drop_single(o);
+	}
+	return 0;
+}
+
+/* Process context: take the nodes out of the list and drop them, the last
+ * references.
+ */
+SEC("syscall")
+int drain(void *ctx)
+{
+	struct bpf_list_node *ln;
+	int i;
+
+	bpf_for(i, 0, 4096) {
+		bpf_spin_lock(&list_lock);
+		ln = bpf_list_pop_front(&nodes);
+		bpf_spin_unlock(&list_lock);
+		if (!ln)
+			break;
+		bpf_obj_drop(container_of(ln, struct task_node, node));
+		__sync_fetch_and_add(&own.drained, 1);
 	}
 	return 0;
 }

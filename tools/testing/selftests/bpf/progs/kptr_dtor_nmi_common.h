@@ -40,6 +40,13 @@ struct shared {
 	struct bpf_refcount ref;
 };
 
+/* In a list and in a slot at once: inserting it again fails. */
+struct task_node {
+	struct bpf_list_node node;
+	struct bpf_refcount ref;
+	struct task_struct __kptr *task;
+};
+
 /* task and cgrp hold victims' last references until they are released in
  * NMI, or moved into a local object that is dropped there.
  */
@@ -50,6 +57,7 @@ struct slot {
 	struct outer __kptr *outer;
 	struct shared __kptr *shared0;
 	struct shared __kptr *shared1;
+	struct task_node __kptr *tnode;
 };
 
 /* max_entries of both are set by user space before load. */
@@ -156,6 +164,7 @@ enum {
 	DO_NEW		= 16,
 	DO_TASK		= 32,
 	DO_CGRP		= 64,
+	DO_LIST		= 128,
 };
 
 /* The calling thread becomes a victim: slot->task holds a reference to it,
