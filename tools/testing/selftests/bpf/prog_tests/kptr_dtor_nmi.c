@@ -539,30 +539,30 @@ static bool get_cpus(void)
 	return ASSERT_GT(nr_cpus, 0, "nr_cpus");
 }
 
-/* kptr_dtor_nmi_release.c: kptrs released by the program; loads anywhere. */
-static void release_tests(void)
+/* -1: skip the subtests, 0: run them, 1: failed. */
+static int prepare(struct common *c, struct bpf_object *obj, void *bss, size_t size)
 {
-	struct kptr_dtor_nmi_release *skel;
-	struct common c = {};
 	int ret;
 
-	skel = kptr_dtor_nmi_release__open();
-	if (!ASSERT_OK_PTR(skel, "release open"))
-		return;
-	size_maps(skel->obj);
-	if (!ASSERT_OK(kptr_dtor_nmi_release__load(skel), "release load") ||
-	    !ASSERT_OK(kptr_dtor_nmi_release__attach(skel), "release attach") ||
-	    !common_init(&c, skel->obj, &skel->bss->ctl, sizeof(skel->bss->ctl)))
-		goto out;
-	ret = setup_nmi(&c);
-	if (ret) {
-		if (ret < 0) {
-			test__skip();
-			printf("%s:SKIP: bpf_kfunc_raise_nmi() cannot raise NMIs here, or perf took them\n",
-			       __func__);
-		}
-		goto out;
+	if (!common_init(c, obj, bss, size))
+		return 1;
+	ret = setup_nmi(c);
+	if (ret < 0) {
+		test__skip();
+		printf("%s:SKIP: bpf_kfunc_raise_nmi() cannot raise NMIs here, or perf took them\n",
+		       __func__);
 	}
+	return ret;
+}
+
+/* kptr_dtor_nmi_release.c: kptrs released by the program. */
+static void release_tests(struct kptr_dtor_nmi_release *skel)
+{
+	struct common c = {};
+
+	if (!ASSERT_OK(kptr_dtor_nmi_release__attach(skel), "release attach") ||
+	    prepare(&c, skel->obj, &skel->bss->ctl, sizeof(skel->bss->ctl)))
+		goto out;
 	if (test__start_subtest("xchg_release_task"))
 		victims_released(&c, NULL, MANY_VICTIMS, true, false, 0, DO_TASK, true);
 	if (test__start_subtest("xchg_release_cgroup"))
@@ -570,36 +570,18 @@ static void release_tests(void)
 	if (test__start_subtest("xchg_release_irqs_off"))
 		victims_released(&c, NULL, VICTIMS, true, true, 0, DO_TASK | DO_CGRP, false);
 out:
-	kptr_dtor_nmi_release__destroy(skel);
+	kptr_dtor_nmi_release__detach(skel);
 }
 
-/* kptr_dtor_nmi.c: local objects dropped; tracing programs could not
- * drop these before.
- */
-static void drop_tests(void)
+/* kptr_dtor_nmi.c: local objects dropped. */
+static void drop_tests(struct kptr_dtor_nmi *skel)
 {
-	struct kptr_dtor_nmi *skel;
 	struct common c = {};
-	int ret;
 
-	skel = kptr_dtor_nmi__open();
-	if (!ASSERT_OK_PTR(skel, "drop open"))
-		return;
-	size_maps(skel->obj);
-	if (!ASSERT_OK(kptr_dtor_nmi__load(skel), "drop load") ||
-	    !ASSERT_OK(kptr_dtor_nmi__attach(skel), "drop attach") ||
-	    !common_init(&c, skel->obj, &skel->bss->ctl, sizeof(skel->bss->ctl)))
-		goto out;
 	skel->bss->cgrp_id = get_cgroup_id("/kptr_dtor_nmi");
-	ret = setup_nmi(&c);
-	if (ret) {
-		if (ret < 0) {
-			test__skip();
-			printf("%s:SKIP: bpf_kfunc_raise_nmi() cannot raise NMIs here, or perf took them\n",
-			       __func__);
-		}
+	if (!ASSERT_OK(kptr_dtor_nmi__attach(skel), "drop attach") ||
+	    prepare(&c, skel->obj, &skel->bss->ctl, sizeof(skel->bss->ctl)))
 		goto out;
-	}
 	if (test__start_subtest("single"))
 		victims_released(&c, skel, VICTIMS, true, true, DO_SINGLE, DO_SINGLE, true);
 	if (test__start_subtest("nested"))
@@ -616,12 +598,14 @@ static void drop_tests(void)
 		test_own(&c, skel, STRESS_ROUNDS, nr_cpus, DO_SINGLE | DO_OUTER | DO_CGRP,
 			 DO_SINGLE | DO_OUTER | DO_NEW);
 out:
-	kptr_dtor_nmi__destroy(skel);
+	kptr_dtor_nmi__detach(skel);
 }
 
 void serial_test_kptr_dtor_nmi(void)
 {
-	int cgrp_fd;
+	struct kptr_dtor_nmi_release *rel = NULL;
+	struct kptr_dtor_nmi *drop = NULL;
+	int cgrp_fd, err;
 
 	if (!has_nmi_handler_tp()) {
 		test__skip();
@@ -635,8 +619,35 @@ void serial_test_kptr_dtor_nmi(void)
 	cgrp_fd = test__join_cgroup("/kptr_dtor_nmi");
 	if (!ASSERT_GE(cgrp_fd, 0, "join_cgroup"))
 		return;
-	release_tests();
-	drop_tests();
+	/* Both objects load before any subtest, so that a load failure is
+	 * the test's, not a subtest's: the release programs load on any
+	 * kernel, tracing programs may drop these objects only with NMI-safe
+	 * destructors.
+	 */
+	rel = kptr_dtor_nmi_release__open();
+	if (ASSERT_OK_PTR(rel, "release open")) {
+		size_maps(rel->obj);
+		err = kptr_dtor_nmi_release__load(rel);
+		if (!ASSERT_OK(err, "release load")) {
+			kptr_dtor_nmi_release__destroy(rel);
+			rel = NULL;
+		}
+	}
+	drop = kptr_dtor_nmi__open();
+	if (ASSERT_OK_PTR(drop, "drop open")) {
+		size_maps(drop->obj);
+		err = kptr_dtor_nmi__load(drop);
+		if (!ASSERT_OK(err, "drop load")) {
+			kptr_dtor_nmi__destroy(drop);
+			drop = NULL;
+		}
+	}
+	if (rel)
+		release_tests(rel);
+	if (drop)
+		drop_tests(drop);
+	kptr_dtor_nmi_release__destroy(rel);
+	kptr_dtor_nmi__destroy(drop);
 	close(cgrp_fd);
 }
 

@@ -24,6 +24,27 @@ SEC(".data.L") __hidden __attribute__((aligned(8))) struct bpf_spin_lock list_lo
 SEC(".data.L") __hidden __attribute__((aligned(8)))
 struct bpf_list_head nodes __contains(task_node, node);
 
+/*
+ * Each type has a subprogram that drops its objects, called from every
+ * place that drops one: the verifier refuses one bpf_obj_drop() call
+ * instruction reached with two types (it would run with the record of
+ * one of them), and clang merges identical calls within a function.
+ */
+#define DROPPER(type)						\
+static __noinline int drop_##type(struct type *o)		\
+{								\
+	if (!o)							\
+		return 0;					\
+	bpf_obj_drop(o);					\
+	return 1;						\
+}
+
+DROPPER(single)
+DROPPER(inner)
+DROPPER(outer)
+DROPPER(shared)
+DROPPER(task_node)
+
 /* The slot's victim reference, or a new one to the current task. */
 static __always_inline struct task_struct *take_task(struct slot *s)
 {
@@ -78,7 +99,7 @@ static __always_inline struct single *new_single(struct slot *s, bool live)
 	if (give_task(&o->task, t)) {
 		if (c)
 			bpf_cgroup_release(c);
-		bpf_obj_drop(o);
+		drop_single(o);
 		return NULL;
 	}
 	if (c) {
@@ -87,17 +108,6 @@ static __always_inline struct single *new_single(struct slot *s, bool live)
 			bpf_cgroup_release(c);
 	}
 	return o;
-}
-
-/* One static subprogram drops the objects of one type from several call
- * sites (the verifier refuses one reached with different types).
- */
-static __noinline int drop_single(struct single *o)
-{
-	if (!o)
-		return 0;
-	bpf_obj_drop(o);
-	return 1;
 }
 
 static __always_inline int fill_slot(struct slot *s, int mode)
@@ -121,20 +131,20 @@ static __always_inline int fill_slot(struct slot *s, int mode)
 			return -1;
 		in = bpf_obj_new(typeof(*in));
 		if (!in) {
-			bpf_obj_drop(out);
+			drop_outer(out);
 			return -1;
 		}
 		if (give_task(&in->task, take_task(s))) {
-			bpf_obj_drop(in);
-			bpf_obj_drop(out);
+			drop_inner(in);
+			drop_outer(out);
 			return -1;
 		}
 		in = bpf_kptr_xchg(&out->inner, in);
 		if (in)
-			bpf_obj_drop(in);
+			drop_inner(in);
 		out = bpf_kptr_xchg(&s->outer, out);
 		if (out) {
-			bpf_obj_drop(out);
+			drop_outer(out);
 			return -1;
 		}
 	}
@@ -145,7 +155,7 @@ static __always_inline int fill_slot(struct slot *s, int mode)
 		if (!n)
 			return -1;
 		if (give_task(&n->task, take_task(s))) {
-			bpf_obj_drop(n);
+			drop_task_node(n);
 			return -1;
 		}
 		m = bpf_refcount_acquire(n);
@@ -156,7 +166,7 @@ static __always_inline int fill_slot(struct slot *s, int mode)
 			return -1;
 		m = bpf_kptr_xchg(&s->tnode, m);
 		if (m) {
-			bpf_obj_drop(m);
+			drop_task_node(m);
 			return -1;
 		}
 	}
@@ -165,18 +175,18 @@ static __always_inline int fill_slot(struct slot *s, int mode)
 		if (!sh)
 			return -1;
 		if (give_task(&sh->task, take_task(s))) {
-			bpf_obj_drop(sh);
+			drop_shared(sh);
 			return -1;
 		}
 		sh2 = bpf_refcount_acquire(sh);
 		sh = bpf_kptr_xchg(&s->shared0, sh);
 		if (sh)
-			bpf_obj_drop(sh);
+			drop_shared(sh);
 		if (!sh2)
 			return -1;
 		sh2 = bpf_kptr_xchg(&s->shared1, sh2);
 		if (sh2) {
-			bpf_obj_drop(sh2);
+			drop_shared(sh2);
 			return -1;
 		}
 	}
@@ -201,16 +211,6 @@ int fill(struct args *args)
 	return 0;
 }
 
-/* Take the object out of a slot and drop it (the verifier knows its type). */
-#define DROP_FIELD(s, field)						\
-	do {								\
-		void *__o = bpf_kptr_xchg(&(s)->field, NULL);		\
-		if (__o) {						\
-			bpf_obj_drop(__o);				\
-			__sync_fetch_and_add(&ctl.released, 1);		\
-		}							\
-	} while (0)
-
 static __always_inline void drop_all(int mode)
 {
 	struct single *o;
@@ -228,12 +228,12 @@ static __always_inline void drop_all(int mode)
 			if (drop_single(o))
 				__sync_fetch_and_add(&ctl.released, 1);
 		}
-		if (mode & DO_OUTER)
-			DROP_FIELD(s, outer);
-		if (mode & DO_SHARED0)
-			DROP_FIELD(s, shared0);
-		if (mode & DO_SHARED1)
-			DROP_FIELD(s, shared1);
+		if ((mode & DO_OUTER) && drop_outer(bpf_kptr_xchg(&s->outer, NULL)))
+			__sync_fetch_and_add(&ctl.released, 1);
+		if ((mode & DO_SHARED0) && drop_shared(bpf_kptr_xchg(&s->shared0, NULL)))
+			__sync_fetch_and_add(&ctl.released, 1);
+		if ((mode & DO_SHARED1) && drop_shared(bpf_kptr_xchg(&s->shared1, NULL)))
+			__sync_fetch_and_add(&ctl.released, 1);
 		if (mode & DO_LIST) {
 			/* The node is in the list: the insertion fails and
 			 * drops this reference, not the last one.
@@ -347,7 +347,7 @@ int drain(void *ctx)
 		bpf_spin_unlock(&list_lock);
 		if (!ln)
 			break;
-		bpf_obj_drop(container_of(ln, struct task_node, node));
+		drop_task_node(container_of(ln, struct task_node, node));
 		__sync_fetch_and_add(&own.drained, 1);
 	}
 	return 0;
