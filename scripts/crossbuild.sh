@@ -70,7 +70,8 @@ for side in base series; do
 		tail -n 20 "$out/build.log"; rc=1; continue
 	fi
 	# Without line numbers, which the series shifts.
-	grep -E '(warning|error):' "$out/build.log" | sed -E "s|$src/||; s/:[0-9]+:[0-9]+:/:/" |
+	grep -E '(warning|error):' "$out/build.log" |
+		sed -E "s|$src/||; s|^(\.\./)+src-$side/||; s/:[0-9]+:[0-9]+:/:/" |
 		sort -u >"$out/warnings"
 	echo "crossbuild: $XARCH $side: ${OBJS[*]} built in $(($(date +%s) - t0)) s, $(wc -l <"$out/warnings") warning lines"
 done
