@@ -48,11 +48,12 @@ for side in base series; do
 	fi
 	mkdir -p "$out"
 	st=$src/tools/testing/selftests/bpf
-	# W=1 warnings are reported, not fatal (i386_defconfig sets WERROR).
-	echo "# CONFIG_WERROR is not set" >"$X/nowerror.config"
+	# W=1 warnings are reported, not fatal (i386_defconfig sets WERROR);
+	# MEMCG for mm/bpf_memcontrol.c, which i386_defconfig leaves out.
+	printf '# CONFIG_WERROR is not set\nCONFIG_MEMCG=y\n' >"$X/cross.config"
 	frags=("$st/config")
 	for e in "${EXTRA[@]}"; do frags+=("$st/$e"); done
-	frags+=("$X/nowerror.config")
+	frags+=("$X/cross.config")
 	sum=$( (echo "$XARCH"; cat "${frags[@]}") | sha1sum | cut -c1-12)
 	if [ "$(cat "$out/.frags" 2>/dev/null)" != "$sum" ]; then
 		make -s -C "$src" O="$out" "${MK[@]}" "$DEFCONFIG" >/dev/null
