@@ -27,16 +27,16 @@
  * irq_work makes the last puts.
  *
  * Capacity, by construction: each object brings its own node, an rcu_head
- * that is unused while the object has references (see the callers:
- * task_struct::rcu, bpf_crypto_ctx::rcu, cgroup_subsys_state::deferred_put). Only the holder of the last reference links it: any other
- * holder sees a count above one, and the count cannot reach zero before
- * the deferred put. So a node is on at most one list at a time, and the
- * deferral needs no allocation and no pool, takes no lock and cannot
- * fail, however many objects one NMI releases. The count can grow again
- * while the put is queued (bpf_task_acquire() and the like succeed on a
- * non-zero count); then the deferred put is not the last, and a later
- * last put may link the node again, so the irq_work does not touch a node
- * after calling its put.
+ * that is unused while the object has references (task_struct::rcu, and one
+ * per type in the other callers). Only the holder of the last reference
+ * links it: any other holder sees a count above one, and the count cannot
+ * reach zero before the deferred put. So a node is on at most one list at a
+ * time, and the deferral needs no allocation and no pool, takes no lock and
+ * cannot fail, however many objects one NMI releases. The count can grow
+ * again while the put is queued (bpf_task_acquire() and the like succeed on
+ * a non-zero count); then the deferred put is not the last, and a later last
+ * put may link the node again, so the irq_work does not touch a node after
+ * calling its put.
  *
  * Interleavings on one CPU's queue (other CPUs use their own):
  * - Adders (NMI, code with interrupts off, the irq_work itself when a put
