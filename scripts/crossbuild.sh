@@ -4,7 +4,8 @@
 # warning the series adds. No boot.
 #   XARCH=arm64: clang and lld (LLVM=1), the BPF selftests' config and
 #                config.aarch64 over defconfig
-#   XARCH=i386:  gcc -m32, the BPF selftests' config over i386_defconfig
+#   XARCH=i386:  gcc -m32, the BPF selftests' config over i386_defconfig,
+#                with CONFIG_DEBUG_CGROUP_REF (css refs out of line)
 # Each side builds in a worktree of its own under $CACHE/cross (the series
 # side: base + git am of patches/), so this can run while the main tree
 # builds or boots.
@@ -22,11 +23,15 @@ arm64)
 	MK=(ARCH=arm64 LLVM=1 CC="ccache clang")
 	DEFCONFIG=defconfig
 	EXTRA=(config.aarch64)
+	XCONF=
 	;;
 i386)
 	MK=(ARCH=i386 CC="ccache gcc" HOSTCC="ccache gcc")
 	DEFCONFIG=i386_defconfig
 	EXTRA=()
+	# The css reference functions out of line (kernel/cgroup/cgroup.c),
+	# declared in cgroup.h, instead of inline from cgroup_refcnt.h.
+	XCONF='CONFIG_DEBUG_CGROUP_REF=y\n'
 	;;
 *) die "XARCH must be arm64 or i386" ;;
 esac
@@ -50,7 +55,7 @@ for side in base series; do
 	st=$src/tools/testing/selftests/bpf
 	# W=1 warnings are reported, not fatal (i386_defconfig sets WERROR);
 	# MEMCG for mm/bpf_memcontrol.c, which i386_defconfig leaves out.
-	printf '# CONFIG_WERROR is not set\nCONFIG_MEMCG=y\n' >"$X/cross.config"
+	printf "# CONFIG_WERROR is not set\nCONFIG_MEMCG=y\n$XCONF" >"$X/cross.config"
 	frags=("$st/config")
 	for e in "${EXTRA[@]}"; do frags+=("$st/$e"); done
 	frags+=("$X/cross.config")
@@ -59,6 +64,9 @@ for side in base series; do
 		make -s -C "$src" O="$out" "${MK[@]}" "$DEFCONFIG" >/dev/null
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
 		make -s -C "$src" O="$out" "${MK[@]}" olddefconfig >/dev/null
+		for l in $(printf "$XCONF"); do
+			grep -qx "$l" "$out/.config" || die "$l did not survive olddefconfig"
+		done
 		echo "$sum" >"$out/.frags"
 	fi
 	objs=("${OBJS[@]}")
