@@ -17,8 +17,17 @@ disasm() {
 for k in ${BENCH_KERNELS:-base series}; do
 	echo "[$(date +%T)] bench: $k kernel, $R rounds ..."
 	# The benchmark kernels run without kmemleak's per-allocation work.
-	BENCH=1 KERNEL=$k VM_APPEND=kmemleak=off VM_CMD="bash $CACHE/bench-guest.sh $R" "$TOP/scripts/vmtest.sh" >"$CACHE/logs/bench-$k.log" 2>&1 || {
-		echo "bench: $k run failed, see $CACHE/logs/bench-$k.log"; tail -n 20 "$CACHE/logs/bench-$k.log"; exit 1; }
+	# The base kernel's releases in NMI make lockdep report call_rcu() in
+	# NMI (the bug the series fixes): there a dmesg report is a result,
+	# not a failure, as long as the benchmarks themselves completed.
+	if ! BENCH=1 KERNEL=$k VM_APPEND=kmemleak=off VM_CMD="bash $CACHE/bench-guest.sh $R" "$TOP/scripts/vmtest.sh" >"$CACHE/logs/bench-$k.log" 2>&1; then
+		if [ "$k" = base ] && [ "$(cat "$CACHE/run/base-cmd/rc" 2>/dev/null)" = 0 ]; then
+			echo "bench: base kernel's dmesg (expected there):"
+			head -n 3 "$CACHE/run/base-cmd/dmesg.reports" | sed 's/^/  /'
+		else
+			echo "bench: $k run failed, see $CACHE/logs/bench-$k.log"; tail -n 20 "$CACHE/logs/bench-$k.log"; exit 1
+		fi
+	fi
 	kb=$CACHE/base/build$([ "$k" = base ] || echo "-$k")
 	cp "$kb/selftests/xlated-xchg_task.txt" "$CACHE/logs/xlated-$k.txt"
 	cp "$kb/selftests/jited-xchg_task.bin" "$CACHE/logs/jited-$k.bin"
