@@ -182,7 +182,9 @@ late_initcall(bpf_defer_put_init);
  * The caller holds the last reference to an object, where its last put
  * must not run (bpf_defer_put_needed()). Hand that reference over: @put
  * is called with @head from a hard irq_work on this CPU once interrupts
- * are enabled again. The caller must not touch the object afterwards.
+ * are enabled again (or, should this CPU go offline first, by the CPU
+ * that takes it down, in process context). The caller must not touch the
+ * object afterwards.
  */
 void bpf_defer_put(struct rcu_head *head, rcu_callback_t put)
 {

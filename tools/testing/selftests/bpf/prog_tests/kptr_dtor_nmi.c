@@ -169,12 +169,13 @@ static void join_all(struct thread *t, int n, const char *what)
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
+	/* All of them before any check: they use @t until they end. */
+	for (i = 0; i < n; i++)
 		if (t[i].tid)
 			pthread_join(t[i].tid, NULL);
+	for (i = 0; i < n; i++)
 		if (!ASSERT_OK(t[i].ret, what))
 			break;
-	}
 }
 
 static void reset(struct common *c)

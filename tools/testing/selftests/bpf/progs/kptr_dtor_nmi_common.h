@@ -294,12 +294,21 @@ static __always_inline void last_put(u64 addr)
 /* Detectors: the last rcu_users put of a task calls call_rcu(), the last
  * put of a css runs css_release(), which queues work; neither may run in
  * NMI.
+ *
+ * A put at rcu_users 0 comes after the last one: counted, so that a
+ * second last put fails the test. A put at 1 after the victim's last put
+ * was counted is another task's, one that got the freed task_struct.
  */
 SEC("fentry/put_task_struct_rcu_user")
 int BPF_PROG(task_put, struct task_struct *t)
 {
-	if (t->rcu_users.refs.counter == 1)
-		last_put((u64)t);
+	int users = t->rcu_users.refs.counter;
+	u64 addr = (u64)t;
+	struct victim *v;
+
+	v = bpf_map_lookup_elem(&victims, &addr);
+	if (v && (users == 0 || (users == 1 && !v->last_puts)))
+		last_put(addr);
 	return 0;
 }
 

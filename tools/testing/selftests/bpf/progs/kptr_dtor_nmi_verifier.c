@@ -108,7 +108,17 @@ struct task_node {
 	struct task_struct __kptr *task;
 };
 
+/* Refcounted: an insertion fails when the node is in a list already. */
 struct test_ref_node {
+	struct bpf_list_node node;
+	struct bpf_refcount rc;
+	struct prog_test_ref_kfunc __kptr *ref;
+};
+
+/* Without a bpf_refcount a pushed node has no owner yet: the push cannot
+ * fail.
+ */
+struct plain_test_ref_node {
 	struct bpf_list_node node;
 	struct prog_test_ref_kfunc __kptr *ref;
 };
@@ -120,6 +130,9 @@ struct bpf_list_head task_nodes __contains(task_node, node);
 SEC(".data.B") __hidden __attribute__((aligned(8))) struct bpf_spin_lock glock2;
 SEC(".data.B") __hidden __attribute__((aligned(8)))
 struct bpf_list_head test_ref_nodes __contains(test_ref_node, node);
+SEC(".data.C") __hidden __attribute__((aligned(8))) struct bpf_spin_lock glock3;
+SEC(".data.C") __hidden __attribute__((aligned(8)))
+struct bpf_list_head plain_test_ref_nodes __contains(plain_test_ref_node, node);
 
 /* Make clang emit the BTF of the __contains() value types. */
 struct elem *elem_btf;
@@ -255,6 +268,20 @@ int BPF_PROG(push_test_ref_node, struct task_struct *task, u64 clone_flags)
 	bpf_spin_lock(&glock2);
 	bpf_list_push_front(&test_ref_nodes, &n->node);
 	bpf_spin_unlock(&glock2);
+	return 0;
+}
+
+SEC("tp_btf/task_newtask")
+__success
+int BPF_PROG(push_plain_test_ref_node, struct task_struct *task, u64 clone_flags)
+{
+	struct plain_test_ref_node *n = bpf_obj_new(typeof(*n));
+
+	if (!n)
+		return 0;
+	bpf_spin_lock(&glock3);
+	bpf_list_push_front(&plain_test_ref_nodes, &n->node);
+	bpf_spin_unlock(&glock3);
 	return 0;
 }
 
