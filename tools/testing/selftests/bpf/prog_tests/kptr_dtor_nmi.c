@@ -48,6 +48,7 @@ enum {
 	DO_TASK		= 32,
 	DO_CGRP		= 64,
 	DO_LIST		= 128,
+	DO_LIST_ADD	= 256,
 };
 
 struct victim {
@@ -434,6 +435,21 @@ static void test_list_insert_fail(struct common *c, struct kptr_dtor_nmi *a)
 }
 
 /*
+ * A node in a slot only, holding a victim's last reference, inserted in NMI
+ * after another node that is in no list: bpf_list_add() fails and frees
+ * the node there, and the last put is deferred to the irq_work.
+ */
+static void test_list_add_fail(struct common *c, struct kptr_dtor_nmi *a)
+{
+	int total = nr_cpus * VICTIMS;
+
+	memset(&a->bss->own, 0, sizeof(a->bss->own));
+	victims_released(c, a, VICTIMS, true, false, DO_LIST_ADD, DO_LIST_ADD, true);
+	ASSERT_EQ(c->bss->released, total, "nodes taken out in NMI");
+	ASSERT_EQ(a->bss->own.insert_failed, total, "insertions failed in NMI");
+}
+
+/*
  * No victims: objects hold references to the workers' own tasks and to the
  * test's cgroup (with DO_CGRP; its css is in percpu mode), made in process
  * context and in NMI, dropped in NMI while @churners threads make and drop
@@ -593,6 +609,8 @@ static void drop_tests(struct kptr_dtor_nmi *skel)
 		victims_released(&c, skel, VICTIMS, true, true, DO_SINGLE, DO_SINGLE, false);
 	if (test__start_subtest("list_insert_fail"))
 		test_list_insert_fail(&c, skel);
+	if (test__start_subtest("list_add_fail"))
+		test_list_add_fail(&c, skel);
 	if (test__start_subtest("new_in_nmi"))
 		test_own(&c, skel, 1, 0, 0, DO_NEW);
 	if (test__start_subtest("stress"))

@@ -15,11 +15,11 @@ u64 cgrp_id;	/* the test's cgroup, for objects made in process context */
 struct {
 	u64 created;	/* references to the current task stored in objects */
 	u64 cgrp_refs;	/* references to cgrp_id stored in objects */
-	u64 insert_failed;	/* bpf_list_push_front() failures in NMI */
+	u64 insert_failed;	/* list insertion failures in NMI */
 	u64 drained;	/* nodes taken out of the list */
 } own;
 
-/* The list that DO_LIST's nodes are in. */
+/* The list that DO_LIST's nodes are in, and DO_LIST_ADD's are not. */
 SEC(".data.L") __hidden __attribute__((aligned(8))) struct bpf_spin_lock list_lock;
 SEC(".data.L") __hidden __attribute__((aligned(8)))
 struct bpf_list_head nodes __contains(task_node, node);
@@ -170,6 +170,30 @@ static __always_inline int fill_slot(struct slot *s, int mode)
 			return -1;
 		}
 	}
+	if (mode & DO_LIST_ADD) {
+		struct task_node *n, *p;
+
+		n = bpf_obj_new(typeof(*n));
+		if (!n)
+			return -1;
+		if (give_task(&n->task, take_task(s))) {
+			drop_task_node(n);
+			return -1;
+		}
+		n = bpf_kptr_xchg(&s->tnode, n);
+		if (n) {
+			drop_task_node(n);
+			return -1;
+		}
+		p = bpf_obj_new(typeof(*p));
+		if (!p)
+			return -1;
+		p = bpf_kptr_xchg(&s->tprev, p);
+		if (p) {
+			drop_task_node(p);
+			return -1;
+		}
+	}
 	if (mode & DO_SHARED0) {
 		sh = bpf_obj_new(typeof(*sh));
 		if (!sh)
@@ -247,6 +271,26 @@ static __always_inline void drop_all(int mode)
 				bpf_spin_unlock(&list_lock);
 				__sync_fetch_and_add(&ctl.released, 1);
 			}
+		}
+		if (mode & DO_LIST_ADD) {
+			/* The node to insert after is in no list: the
+			 * insertion fails and frees the node, whose task
+			 * reference is the victim's last.
+			 */
+			struct task_node *m = bpf_kptr_xchg(&s->tnode, NULL);
+			struct task_node *p = bpf_kptr_xchg(&s->tprev, NULL);
+
+			if (m && p) {
+				bpf_spin_lock(&list_lock);
+				if (bpf_list_add(&nodes, &m->node, &p->node))
+					__sync_fetch_and_add(&own.insert_failed, 1);
+				bpf_spin_unlock(&list_lock);
+				__sync_fetch_and_add(&ctl.released, 1);
+			} else {
+				drop_task_node(m);
+				err();
+			}
+			drop_task_node(p);
 		}
 	}
 	if (mode & DO_NEW) {

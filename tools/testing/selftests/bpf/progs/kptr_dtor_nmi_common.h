@@ -40,7 +40,10 @@ struct shared {
 	struct bpf_refcount ref;
 };
 
-/* In a list and in a slot at once: inserting it again fails. */
+/* In a list and in a slot at once: inserting it again fails. Or, with
+ * DO_LIST_ADD, in a slot only and inserted after a node in no list: that
+ * fails too, and frees the node, the holder of the last reference.
+ */
 struct task_node {
 	struct bpf_list_node node;
 	struct bpf_refcount ref;
@@ -58,6 +61,7 @@ struct slot {
 	struct shared __kptr *shared0;
 	struct shared __kptr *shared1;
 	struct task_node __kptr *tnode;
+	struct task_node __kptr *tprev;
 };
 
 /* max_entries of both are set by user space before load. */
@@ -165,6 +169,7 @@ enum {
 	DO_TASK		= 32,
 	DO_CGRP		= 64,
 	DO_LIST		= 128,
+	DO_LIST_ADD	= 256,
 };
 
 /* The calling thread becomes a victim: slot->task holds a reference to it,
