@@ -40,6 +40,12 @@ stage "build kernel ($name)" "$log/kernel-$name.log" "$TOP/scripts/build-kernel.
 OUT=$KB/selftests
 stage "build selftests ($name)" "$log/selftests-$name.log" "$TOP/scripts/build-selftests.sh" "$STSRC" "$KB" "$OUT"
 RUN=$CACHE/run/$name${VM_CMD:+-cmd}
+# Under KASAN and TCG a single verifier-heavy subtest can outlast
+# test_progs' 120 s watchdog (linked_list's BTF cases took longer than
+# that on 2026-11-28, with another guest beside it): give KASAN 600 s.
+if [ "$VARIANT" = kasan ] && [ -z "${TP_ARGS+set}" ]; then
+	TP_ARGS="-w 600"
+fi
 CMD=${VM_CMD:-./test_progs ${TP_ARGS:-} -t $T}
 if [ -z "${VM_CMD:-}" ] && [ "${REPEAT:-1}" -gt 1 ]; then
 	# The guest's /tmp is its own tmpfs: hand it the script through $CACHE.
