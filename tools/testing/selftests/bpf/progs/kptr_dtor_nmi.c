@@ -110,6 +110,37 @@ static __always_inline struct single *new_single(struct slot *s, bool live)
 	return o;
 }
 
+/* A list node holding the slot's victim, or a reference to the current
+ * task; NULL on failure.
+ */
+static __always_inline struct task_node *new_task_node(struct slot *s)
+{
+	struct task_node *n = bpf_obj_new(typeof(*n));
+
+	if (!n)
+		return NULL;
+	if (give_task(&n->task, take_task(s))) {
+		drop_task_node(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* Put @n into the empty slot field @field; -1 if @n is NULL or the field
+ * was not empty.
+ */
+static __always_inline int stash_task_node(struct task_node __kptr **field, struct task_node *n)
+{
+	if (!n)
+		return -1;
+	n = bpf_kptr_xchg(field, n);
+	if (n) {
+		drop_task_node(n);
+		return -1;
+	}
+	return 0;
+}
+
 static __always_inline int fill_slot(struct slot *s, int mode)
 {
 	struct shared *sh, *sh2;
@@ -151,48 +182,20 @@ static __always_inline int fill_slot(struct slot *s, int mode)
 	if (mode & DO_LIST) {
 		struct task_node *n, *m;
 
-		n = bpf_obj_new(typeof(*n));
+		n = new_task_node(s);
 		if (!n)
 			return -1;
-		if (give_task(&n->task, take_task(s))) {
-			drop_task_node(n);
-			return -1;
-		}
 		m = bpf_refcount_acquire(n);
 		bpf_spin_lock(&list_lock);
 		bpf_list_push_front(&nodes, &n->node);
 		bpf_spin_unlock(&list_lock);
-		if (!m)
+		if (!m || stash_task_node(&s->tnode, m))
 			return -1;
-		m = bpf_kptr_xchg(&s->tnode, m);
-		if (m) {
-			drop_task_node(m);
-			return -1;
-		}
 	}
 	if (mode & DO_LIST_ADD) {
-		struct task_node *n, *p;
-
-		n = bpf_obj_new(typeof(*n));
-		if (!n)
+		if (stash_task_node(&s->tnode, new_task_node(s)) ||
+		    stash_task_node(&s->tprev, bpf_obj_new(struct task_node)))
 			return -1;
-		if (give_task(&n->task, take_task(s))) {
-			drop_task_node(n);
-			return -1;
-		}
-		n = bpf_kptr_xchg(&s->tnode, n);
-		if (n) {
-			drop_task_node(n);
-			return -1;
-		}
-		p = bpf_obj_new(typeof(*p));
-		if (!p)
-			return -1;
-		p = bpf_kptr_xchg(&s->tprev, p);
-		if (p) {
-			drop_task_node(p);
-			return -1;
-		}
 	}
 	if (mode & DO_SHARED0) {
 		sh = bpf_obj_new(typeof(*sh));
