@@ -156,18 +156,26 @@ static int bpf_defer_put_cpu_online(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * Without these callbacks the deferral still works on online CPUs; puts
+ * queued on a CPU while it is not online would stay queued until a later put
+ * on that CPU queues the irq_work, for good if the CPU does not come back.
+ */
 static int __init bpf_defer_put_init(void)
 {
 	int online, ret;
 
 	online = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bpf/defer_put:online",
 					   bpf_defer_put_cpu_online, NULL);
-	if (online < 0)
-		return online;
-	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bpf/defer_put:dead",
-					NULL, bpf_defer_put_cpu_dead);
+	ret = online;
+	if (online >= 0) {
+		ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bpf/defer_put:dead",
+						NULL, bpf_defer_put_cpu_dead);
+		if (ret < 0)
+			cpuhp_remove_state_nocalls(online);
+	}
 	if (ret < 0) {
-		cpuhp_remove_state_nocalls(online);
+		pr_warn("bpf: no CPU hotplug callbacks for deferred puts (%d)\n", ret);
 		return ret;
 	}
 	return 0;

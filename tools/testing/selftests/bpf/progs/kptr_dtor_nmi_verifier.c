@@ -7,8 +7,9 @@
  * or module, are not, also when a failed list insertion would free them.
  * And one kfunc call instruction reached with two object types, which
  * would run with the constants of one of them, is refused in every
- * program type. tp_btf/task_newtask stands for any tracing program: the
- * checks do not depend on the attach point.
+ * program type, unless the types' records are equal.
+ * tp_btf/task_newtask stands for any tracing program: the checks do not
+ * depend on the attach point.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -21,6 +22,11 @@ struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 void bpf_task_release(struct task_struct *p) __ksym;
 
 struct task_holder {
+	struct task_struct __kptr *task;
+};
+
+/* Laid out like task_holder: the same record. */
+struct task_holder2 {
 	struct task_struct __kptr *task;
 };
 
@@ -324,6 +330,16 @@ int subprog_one_type(void *ctx)
 {
 	drop_any(bpf_obj_new(struct task_holder));
 	drop_any(bpf_obj_new(struct task_holder));
+	return 0;
+}
+
+/* Two types with equal records: torn down alike, so they may share it. */
+SEC("tc")
+__success
+int subprog_two_types_same_record(void *ctx)
+{
+	drop_any(bpf_obj_new(struct task_holder));
+	drop_any(bpf_obj_new(struct task_holder2));
 	return 0;
 }
 
