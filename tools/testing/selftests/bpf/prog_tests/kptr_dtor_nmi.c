@@ -37,6 +37,7 @@ struct args {
 	int n;
 	int mode;
 	__u64 cgrp_id;
+	int refs;
 };
 
 enum {
@@ -218,10 +219,12 @@ static __u64 misses(struct common *c)
 	return sum;
 }
 
-/* Wait, by the condition, until @n slots per CPU hold @want last references. */
-static bool wait_last_refs(struct common *c, int n, int want)
+/* Wait, by the condition, until @n slots per CPU hold @want last references
+ * (of a cgroup: its last @refs).
+ */
+static bool wait_last_refs(struct common *c, int n, int want, int refs)
 {
-	struct args a = { .slot = 0, .n = nr_cpus * n };
+	struct args a = { .slot = 0, .n = nr_cpus * n, .refs = refs };
 	int i, got = -1;
 
 	for (i = 0; i < 2000; i++) {
@@ -271,7 +274,7 @@ static bool make_victims(struct common *c, int n, bool tasks, bool cgroups)
 			remove_cgroup(path);
 		}
 	}
-	return wait_last_refs(c, n, total + (cgroups ? nr_cpus : 0));
+	return wait_last_refs(c, n, total + (cgroups ? nr_cpus : 0), 1);
 }
 
 /* One worker per CPU runs @fd there once (after filling, for @a). */
@@ -394,6 +397,48 @@ static void victims_released(struct common *c, struct kptr_dtor_nmi *a, int n, b
 	if (nmi)
 		ASSERT_EQ(c->bss->nmi_runs, nr_cpus, "NMIs");
 	check_victims(c, (tasks ? nr_cpus * n : 0) + (cgroups ? nr_cpus : 0), true, true, misses0);
+}
+
+/*
+ * Two references to one removed cgroup per CPU, both released in one NMI:
+ * the first put is not the last, which percpu_ref_put_not_last() must tell
+ * in atomic mode, and is made there; the second is, and is deferred.
+ */
+static void test_cgroup_pair(struct common *c)
+{
+	__u64 misses0;
+	int i;
+
+	reset(c);
+	set_cpu_bases(c, 2);
+	for (i = 0; i < nr_cpus; i++) {
+		struct args a = { .slot = i * 2 };
+		char path[64];
+		int fd;
+
+		snprintf(path, sizeof(path), CGRP_PREFIX "%d", i);
+		fd = create_and_get_cgroup(path);
+		if (!ASSERT_GE(fd, 0, "create victim cgroup"))
+			return;
+		a.cgrp_id = get_cgroup_id(path);
+		close(fd);
+		if (!ASSERT_OK(run_prog(c->victim_cgroup, &a), "victim_cgroup"))
+			return;
+		a.slot++;
+		a.refs = 2;
+		if (!ASSERT_OK(run_prog(c->victim_cgroup, &a), "victim_cgroup again"))
+			return;
+		remove_cgroup(path);
+	}
+	if (!wait_last_refs(c, 2, 2 * nr_cpus, 2))
+		return;
+	misses0 = misses(c);
+	c->bss->nmi_mode = DO_CGRP;
+	run_on_cpus(c, c->raise_nmi, NULL, 0);
+	c->bss->nmi_mode = 0;
+	ASSERT_EQ(c->bss->nmi_runs, nr_cpus, "NMIs");
+	ASSERT_EQ(c->bss->released, 2 * nr_cpus, "references released in NMI");
+	check_victims(c, nr_cpus, true, true, misses0);
 }
 
 static void test_refcount(struct common *c, struct kptr_dtor_nmi *a)
@@ -596,6 +641,8 @@ static void release_tests(struct kptr_dtor_nmi_release *skel)
 		victims_released(&c, NULL, MANY_VICTIMS, true, false, 0, DO_TASK, true);
 	if (test__start_subtest("xchg_release_cgroup"))
 		victims_released(&c, NULL, 1, false, true, 0, DO_CGRP, true);
+	if (test__start_subtest("xchg_release_cgroup_pair"))
+		test_cgroup_pair(&c);
 	if (test__start_subtest("xchg_release_irqs_off"))
 		victims_released(&c, NULL, VICTIMS, true, true, 0, DO_TASK | DO_CGRP, false);
 out:

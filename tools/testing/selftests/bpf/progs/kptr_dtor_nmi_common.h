@@ -157,6 +157,7 @@ struct args {
 	int n;		/* number of slots */
 	int mode;	/* DO_* */
 	u64 cgrp_id;
+	int refs;	/* cgroup references the slots hold, if not 1 */
 };
 
 /* What a fill or a drop does. */
@@ -219,7 +220,8 @@ int victim_cgroup(struct args *args)
 	if (!c)
 		return -2;
 	addr = (u64)c;
-	if (bpf_map_update_elem(&victims, &addr, &v, BPF_NOEXIST)) {
+	/* A second reference (@refs 2) to a victim made just before. */
+	if (bpf_map_update_elem(&victims, &addr, &v, args->refs > 1 ? BPF_ANY : BPF_NOEXIST)) {
 		bpf_cgroup_release(c);
 		return -3;
 	}
@@ -234,13 +236,13 @@ int victim_cgroup(struct args *args)
 #define PERCPU_REF_ATOMIC	1	/* __PERCPU_REF_ATOMIC */
 
 /* How many task and cgroup references in @args->n slots from @args->slot
- * are the last ones: user space waits for the reaping and the offlining
- * by this condition.
+ * are the last ones (of a cgroup, one of the last @args->refs): user space
+ * waits for the reaping and the offlining by this condition.
  */
 SEC("syscall")
 int last_refs(struct args *args)
 {
-	int i, n = 0, first = args->slot, cnt = args->n;
+	int i, n = 0, first = args->slot, cnt = args->n, refs = args->refs ?: 1;
 
 	/* Syscall programs are sleepable: kptr loads need RCU. */
 	bpf_rcu_read_lock();
@@ -260,7 +262,7 @@ int last_refs(struct args *args)
 			n++;
 		c = s->cgrp;
 		if (c && (BPF_CORE_READ(c, self.refcnt.percpu_count_ptr) & PERCPU_REF_ATOMIC) &&
-		    BPF_CORE_READ(c, self.refcnt.data, count.counter) == 1)
+		    BPF_CORE_READ(c, self.refcnt.data, count.counter) == refs)
 			n++;
 	}
 	bpf_rcu_read_unlock();
