@@ -182,20 +182,8 @@ static void join_all(struct thread *t, int n, const char *what)
 
 static void reset(struct common *c)
 {
-	struct bpf_map_info info = {};
-	__u32 i, len = sizeof(info);
-	void *zero = NULL;
 	__u64 key;
 
-	/* A subtest that failed can leave references in the slots, which
-	 * the next one would find there: updating an array element releases
-	 * the kptrs it held.
-	 */
-	if (ASSERT_OK(bpf_map_get_info_by_fd(c->slots, &info, &len), "slots info"))
-		zero = calloc(1, info.value_size);
-	for (i = 0; zero && i < info.max_entries; i++)
-		ASSERT_OK(bpf_map_update_elem(c->slots, &i, zero, BPF_ANY), "clear slot");
-	free(zero);
 	c->bss->nmi_runs = 0;
 	c->bss->released = 0;
 	c->bss->errors = 0;

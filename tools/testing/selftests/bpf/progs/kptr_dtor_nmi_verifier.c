@@ -170,8 +170,11 @@ int BPF_PROG(drop_task_holder, struct task_struct *task, u64 clone_flags)
 	return 0;
 }
 
+/* Only where this_cpu operations are NMI-safe: elsewhere the cgroup
+ * destructor is not declared NMI-safe.
+ */
 SEC("tp_btf/task_newtask")
-__success
+__success __arch_x86_64 __arch_arm64 __arch_s390x __arch_loongarch
 int BPF_PROG(drop_cgrp_holder, struct task_struct *task, u64 clone_flags)
 {
 	DROP_NEW(cgrp_holder);
