@@ -78,6 +78,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,20 @@ static void irqs_on(void)
  * first with the second registration failing, to check that it removes
  * the first one; then for good.
  */
+int harness_warnings;
+
+int harness_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	harness_warnings++;
+	va_start(ap, fmt);
+	ret = vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 static int (*cpu_dead_cb)(unsigned int cpu);
 static int (*cpu_online_cb)(unsigned int cpu);
 static int cpuhp_fail_prepare;
@@ -403,6 +418,8 @@ static void run_initcalls(void)
 		if ((*fn)() < 0 && *fn != harness_initcall_anchor && cpu_online_cb)
 			fail("init failed but left its online callback registered", -1);
 	cpuhp_fail_prepare = 0;
+	if (harness_warnings != 1)
+		fail("init failed without one warning", harness_warnings);
 	for (fn = __start_harness_initcall; fn < __stop_harness_initcall; fn++) {
 		ret = (*fn)();
 		if (ret)

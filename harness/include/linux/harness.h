@@ -37,6 +37,11 @@ extern __thread volatile int harness_in_hardirq;
  */
 extern __thread volatile int harness_irqs_off;
 
+/* As include/linux/printk.h; harness.c counts the warnings. */
+extern int harness_warnings;
+int harness_warn(const char *fmt, ...);
+#define pr_warn(fmt, ...) harness_warn(fmt, ##__VA_ARGS__)
+
 /* Initcalls are collected in a section and run by main() at start. */
 typedef int (*initcall_t)(void);
 #define late_initcall(fn) \
